@@ -1,0 +1,1 @@
+"""The headless core of newsterm. Never imports textual, rich or newsterm.ui."""

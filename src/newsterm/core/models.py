@@ -1,0 +1,168 @@
+"""The domain model: frozen dataclasses shared by core, CLI and UI."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+ContentType = Literal["html", "markdown", "text"]
+SectionPath = tuple[str, ...]
+
+
+def section_from_string(value: str) -> SectionPath:
+    """``"Technology/Mobiles"`` -> ``("Technology", "Mobiles")``; empty parts dropped."""
+    return tuple(part.strip() for part in value.split("/") if part.strip())
+
+
+def section_to_string(path: SectionPath) -> str:
+    """The inverse of :func:`section_from_string`."""
+    return "/".join(path)
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleKey:
+    """Identity of an article: stable across refreshes and restarts."""
+
+    source: str
+    """The source's key: the feed URL, or ``local:<folder>`` for local files."""
+    id: str
+    """The id within the source: guid, link, path relative to the folder, or a hash."""
+
+
+@dataclass(frozen=True, slots=True)
+class Enclosure:
+    """A file attached to a feed entry (podcast audio, image)."""
+
+    url: str
+    type: str = ""
+    length: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One article as a source produced it (no read state)."""
+
+    key: ArticleKey
+    title: str
+    section: SectionPath = ()
+    url: str | None = None
+    author: str | None = None
+    published: datetime | None = None
+    """Aware UTC datetime, or None when unknown or absurd."""
+    updated: datetime | None = None
+    content: str = ""
+    """The body: HTML, Markdown or plain text, see ``content_type``."""
+    content_type: ContentType = "html"
+    summary: str = ""
+    categories: tuple[str, ...] = ()
+    enclosures: tuple[Enclosure, ...] = ()
+    note: str | None = None
+    """A remark about how the article was read (e.g. "empty file"), shown in the pane."""
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A configured place articles come from: one feed or one local folder/file."""
+
+    key: str
+    """Feed URL, or ``local:<absolute path>``."""
+    kind: Literal["feed", "local"]
+    title: str | None = None
+    """Title from feeds.toml (overrides the feed's own title)."""
+    section: SectionPath = ()
+    path: str | None = None
+    """For local sources: the absolute path of the folder or file."""
+
+
+@dataclass(frozen=True, slots=True)
+class SourceState:
+    """What the store knows about a source: validators and last outcome."""
+
+    key: str
+    title: str | None = None
+    url: str | None = None
+    """The URL to fetch next (after a permanent redirect it differs from ``key``)."""
+    etag: str | None = None
+    last_modified: str | None = None
+    body_hash: str | None = None
+    last_error: str | None = None
+    last_error_at: datetime | None = None
+    last_ok_at: datetime | None = None
+    retry_after: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFeed:
+    """A feed document turned into articles (before storing)."""
+
+    title: str | None
+    link: str | None
+    articles: tuple[Article, ...]
+    warning: str | None = None
+    """Set when the feed was malformed but some items were recovered."""
+
+
+@dataclass(frozen=True, slots=True)
+class FetchResult:
+    """What one HTTP fetch gave: a body, not-modified, or an error."""
+
+    url: str
+    status: int = 0
+    body: bytes | None = None
+    content_type: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    not_modified: bool = False
+    permanent_url: str | None = None
+    """Set when a permanent redirect moved the feed."""
+    error: str | None = None
+    retry_after_seconds: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SectionNode:
+    """A section in the sidebar with its counts (including sub-sections)."""
+
+    path: SectionPath
+    unread: int
+    total: int
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleRow:
+    """One row of an article list: what the list shows, without the body."""
+
+    rowid: int
+    key: ArticleKey
+    title: str
+    section: SectionPath
+    source_title: str
+    url: str | None
+    published: datetime | None
+    read: bool
+    starred: bool
+    words: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class SourceReport:
+    """The outcome of refreshing one source."""
+
+    key: str
+    title: str
+    new: int = 0
+    updated: int = 0
+    not_modified: bool = False
+    error: str | None = None
+    warning: str | None = None
+
+
+@dataclass(slots=True)
+class RefreshProgress:
+    """Progress of a refresh run, posted after each source."""
+
+    done: int = 0
+    total: int = 0
+    reports: list[SourceReport] = field(default_factory=list)

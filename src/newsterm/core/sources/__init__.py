@@ -1,0 +1,1 @@
+"""Where articles come from: local files, feeds over HTTP, OPML lists."""

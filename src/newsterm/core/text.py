@@ -1,0 +1,87 @@
+"""Sanitising untrusted text once, on its way into the store.
+
+Feeds, pages and files are written by strangers. Nothing from them may reach the
+terminal as a control sequence: C0 controls (but tab and newline), DEL, C1 controls,
+ESC and bidi overrides/isolates are removed, and every field has a length cap.
+"""
+
+from __future__ import annotations
+
+import re
+
+# C0 except \t and \n, DEL, C1, bidi embeddings/overrides/isolates, line/paragraph
+# separators, BOM / zero-width no-break space, and lone surrogates (invalid in UTF-8).
+_CONTROL = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufeff\ud800-\udfff]"
+)
+_CR = re.compile(r"\r\n?")
+_SPACES = re.compile(r"\s+")
+
+TITLE_MAX = 1_000
+"""Characters kept of a title, author, source name or section name."""
+URL_MAX = 4_096
+BODY_MAX = 2_000_000
+"""Characters kept of an article body (HTML or text)."""
+CATEGORIES_MAX = 50
+ENCLOSURES_MAX = 20
+
+
+def clean_text(value: object, limit: int = BODY_MAX) -> str:
+    """Multi-line text: controls removed, newlines normalised, capped at ``limit``."""
+    if value is None:
+        return ""
+    text = str(value)
+    if len(text) > limit * 2:
+        text = text[: limit * 2]
+    text = _CR.sub("\n", text)
+    text = _CONTROL.sub("", text)
+    return text[:limit]
+
+
+def clean_line(value: object, limit: int = TITLE_MAX) -> str:
+    """One line (title, author, name): controls removed, whitespace collapsed, capped."""
+    if value is None:
+        return ""
+    text = str(value)
+    if len(text) > limit * 4:
+        text = text[: limit * 4]
+    text = _CONTROL.sub("", text)
+    text = _SPACES.sub(" ", text).strip()
+    if len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return text
+
+
+def clean_url(value: object) -> str | None:
+    """A URL as stored: no controls or whitespace inside, capped; None when empty/too long."""
+    if value is None:
+        return None
+    text = _CONTROL.sub("", str(value)).strip()
+    if not text or len(text) > URL_MAX or any(ch.isspace() for ch in text):
+        return None
+    return text
+
+
+def has_control(text: str) -> bool:
+    """True when ``text`` holds a character :func:`clean_text` removes."""
+    return _CONTROL.search(text) is not None
+
+
+def decode_bytes(data: bytes) -> str:
+    """Text file bytes -> str: UTF-8 (with or without BOM), else cp1252, never fails."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def looks_binary(data: bytes) -> bool:
+    """A file is binary when its first 8 KB hold NUL bytes (and it is not UTF-16)."""
+    head = data[:8192]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False
+    return b"\x00" in head
