@@ -127,6 +127,17 @@ class SectionNode:
     path: SectionPath
     unread: int
     total: int
+
+
+@dataclass(frozen=True, slots=True)
+class FeedNode:
+    """A configured feed in the sidebar, under its section."""
+
+    key: str
+    label: str
+    section: SectionPath
+    unread: int
+    total: int
     error: str | None = None
 
 
@@ -166,3 +177,37 @@ class RefreshProgress:
     done: int = 0
     total: int = 0
     reports: list[SourceReport] = field(default_factory=list)
+
+
+SortOrder = Literal["newest", "oldest", "source", "title"]
+SORT_ORDERS: tuple[SortOrder, ...] = ("newest", "oldest", "source", "title")
+ViewKind = Literal["all", "unread", "starred", "today", "section", "source", "search"]
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """What an article list shows: a virtual section, a section, or a search."""
+
+    kind: ViewKind = "all"
+    section: SectionPath = ()
+    source: str | None = None
+    """For ``kind="source"``: the source's key."""
+    query: str = ""
+    show_read: bool = True
+    sort: SortOrder = "newest"
+
+
+@dataclass(frozen=True, slots=True)
+class StoredArticle:
+    """An article as the store holds it: the row plus the body and extras."""
+
+    row: ArticleRow
+    author: str | None
+    updated: datetime | None
+    content: str
+    content_type: ContentType
+    summary: str
+    categories: tuple[str, ...]
+    enclosures: tuple[Enclosure, ...]
+    note: str | None
+    source_link: str | None

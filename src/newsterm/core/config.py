@@ -1,0 +1,332 @@
+"""``feeds.toml`` -> :class:`Config`: strict, and every error names the file and line.
+
+The file is only ever read here (``tomllib``); editing it is ``feeds_file.py``'s job.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from newsterm.core.errors import ConfigError
+from newsterm.core.models import SectionPath, Source, section_from_string
+from newsterm.core.text import clean_line, has_control
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """``[settings]``: every key is documented in the shipped feeds.toml and the README."""
+
+    refresh_on_start: bool = True
+    """Refresh every feed when the TUI starts (after the first paint)."""
+    refresh_minutes: int = 0
+    """Refresh automatically every N minutes while the TUI runs; 0 turns it off."""
+    concurrency: int = 16
+    """How many feeds are fetched at once (at most 4 per host)."""
+    timeout_seconds: float = 20.0
+    """Total time one feed may take, redirects and body included."""
+    max_feed_mb: int = 20
+    """Size cap of one feed, after decompression."""
+    keep_days: int = 90
+    """Read articles older than this are pruned after a refresh; 0 keeps them forever."""
+    max_articles_per_feed: int = 1000
+    """Read articles beyond this many per feed are pruned (oldest first); 0: no limit."""
+    show_read: bool = True
+    """Show read articles in the lists (toggle with H)."""
+
+
+# (type, minimum, maximum) for each setting
+_SETTING_RULES: dict[str, tuple[type, float | None, float | None]] = {
+    "refresh_on_start": (bool, None, None),
+    "refresh_minutes": (int, 0, 7 * 24 * 60),
+    "concurrency": (int, 1, 64),
+    "timeout_seconds": (float, 1, 600),
+    "max_feed_mb": (int, 1, 500),
+    "keep_days": (int, 0, 36_500),
+    "max_articles_per_feed": (int, 0, 1_000_000),
+    "show_read": (bool, None, None),
+}
+
+ACTIONS = (
+    "next", "previous", "next_article", "previous_article", "next_unread", "previous_unread",
+    "first", "last", "open", "back", "page_down", "toggle_read", "toggle_starred",
+    "mark_all_read", "undo", "open_link", "open_link_next", "copy_link", "search",
+    "refresh", "refresh_all", "toggle_show_read", "cycle_sort", "help", "quit",
+    "add_feed", "remove_feed", "edit_feed", "feed_errors",
+)  # fmt: skip
+"""Action names a ``[keys]`` table may rebind."""
+
+_KEY_RE = re.compile(r"^(?:(?:ctrl|shift|alt|meta)\+)*(?:[!-~]|[a-z][a-z0-9_]*)$")
+
+
+@dataclass(frozen=True, slots=True)
+class FeedConfig:
+    url: str
+    title: str | None = None
+    section: SectionPath = ()
+
+
+@dataclass(frozen=True, slots=True)
+class LocalConfig:
+    path: Path
+    section: SectionPath = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    path: Path | None
+    settings: Settings = field(default_factory=Settings)
+    feeds: tuple[FeedConfig, ...] = ()
+    local: tuple[LocalConfig, ...] = ()
+    keys: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def sources(self) -> list[Source]:
+        """Every configured source, feeds first, in file order."""
+        out = [Source(f.url, "feed", f.title, f.section) for f in self.feeds]
+        out += [
+            Source(f"local:{loc.path}", "local", None, loc.section, str(loc.path))
+            for loc in self.local
+        ]
+        return out
+
+
+def local_only(paths: list[Path]) -> Config:
+    """The config of ``newsterm read PATH…``: just these files or folders."""
+    return Config(None, local=tuple(LocalConfig(p.resolve()) for p in paths))
+
+
+class _Where:
+    """Finds the line of a table entry or key in the raw text, for error messages."""
+
+    def __init__(self, path: Path, text: str) -> None:
+        self.path = path
+        self.lines = text.splitlines()
+
+    def line_of(self, table: str, index: int | None = None, key: str | None = None) -> int | None:
+        header = re.compile(
+            rf"^\s*\[\[\s*{table}\s*\]\]" if index is not None else rf"^\s*\[\s*{table}\s*\]"
+        )
+        seen = -1
+        start = None
+        for number, line in enumerate(self.lines, 1):
+            if header.match(line):
+                seen += 1
+                if index is None or seen == index:
+                    start = number
+                    break
+        if start is None:
+            return None
+        if key is None:
+            return start
+        key_re = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=")
+        for number in range(start, len(self.lines)):
+            line = self.lines[number]
+            if re.match(r"^\s*\[", line):
+                break
+            if key_re.match(line):
+                return number + 1
+        return start
+
+    def error(
+        self, message: str, table: str, index: int | None = None, key: str | None = None
+    ) -> ConfigError:
+        line = self.line_of(table, index, key)
+        where = f"{self.path}:{line}" if line else str(self.path)
+        return ConfigError(f"{where}: {message}")
+
+
+def _check_keys(
+    where: _Where, table: Mapping[str, Any], allowed: tuple[str, ...], name: str, index: int | None
+) -> None:
+    for key in table:
+        if key not in allowed:
+            label = f"[[{name}]] entry {index + 1}" if index is not None else f"[{name}]"
+            raise where.error(
+                f"{label}: unknown key {key!r} (allowed: {', '.join(allowed)})", name, index, key
+            )
+
+
+def _string(
+    where: _Where, table: Mapping[str, Any], key: str, name: str, index: int | None, required: bool
+) -> str | None:
+    value = table.get(key)
+    label = f"[[{name}]] entry {index + 1}" if index is not None else f"[{name}]"
+    if value is None:
+        if required:
+            raise where.error(f"{label}: missing required key {key!r}", name, index)
+        return None
+    if not isinstance(value, str):
+        raise where.error(
+            f"{label}: {key!r} must be a string, not {type(value).__name__}", name, index, key
+        )
+    if has_control(value):
+        raise where.error(f"{label}: {key!r} contains control characters", name, index, key)
+    return value
+
+
+def _settings(where: _Where, raw: Any) -> Settings:
+    if not isinstance(raw, dict):
+        raise where.error("[settings] must be a table", "settings")
+    _check_keys(where, raw, tuple(_SETTING_RULES), "settings", None)
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        kind, low, high = _SETTING_RULES[key]
+        ok = isinstance(value, kind) and not (kind is int and isinstance(value, bool))
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            ok, value = True, float(value)
+        if not ok:
+            raise where.error(
+                f"[settings]: {key!r} must be {kind.__name__}, not {type(value).__name__}",
+                "settings",
+                None,
+                key,
+            )
+        if low is not None and high is not None and not low <= value <= high:
+            raise where.error(
+                f"[settings]: {key!r} must be between {low:g} and {high:g}, not {value}",
+                "settings",
+                None,
+                key,
+            )
+        values[key] = value
+    return Settings(**values)
+
+
+def _url_problem(url: str) -> str | None:
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https"):
+        return "must be an http:// or https:// URL"
+    if not parts.hostname:
+        return "has no host name"
+    if any(ch.isspace() for ch in url):
+        return "contains whitespace"
+    return None
+
+
+def _keys(where: _Where, raw: Any) -> dict[str, tuple[str, ...]]:
+    if not isinstance(raw, dict):
+        raise where.error("[keys] must be a table", "keys")
+    out: dict[str, tuple[str, ...]] = {}
+    for action, value in raw.items():
+        if action not in ACTIONS:
+            raise where.error(f"[keys]: unknown action {action!r}", "keys", None, action)
+        keys = [value] if isinstance(value, str) else value
+        if not isinstance(keys, list) or not keys or not all(isinstance(k, str) for k in keys):
+            raise where.error(
+                f"[keys]: {action!r} must be a key name or a list of key names",
+                "keys",
+                None,
+                action,
+            )
+        for key in keys:
+            if not _KEY_RE.match(key):
+                raise where.error(
+                    f"[keys]: {action!r}: {key!r} is not a key name", "keys", None, action
+                )
+        out[action] = tuple(keys)
+    return out
+
+
+def parse_config(text: str, path: Path) -> Config:
+    """Parse feeds.toml text; ``path`` names the file in errors and anchors relative paths."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    where = _Where(path, text)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+        reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc)).strip()
+        loc = f"{path}:{match.group(1)}" if match else str(path)
+        raise ConfigError(f"{loc}: TOML syntax error: {reason}") from None
+    allowed = ("settings", "feeds", "local", "keys")
+    for key in data:
+        if key not in allowed:
+            line = next(
+                (
+                    n
+                    for n, ln in enumerate(where.lines, 1)
+                    if re.match(rf"^\s*\[*\s*{re.escape(key)}\b", ln)
+                ),
+                None,
+            )
+            raise ConfigError(
+                f"{path}:{line or '?'}: unknown top-level key {key!r} (allowed: {', '.join(allowed)})"
+            )
+    settings = _settings(where, data.get("settings", {}))
+    keys = _keys(where, data.get("keys", {}))
+
+    feeds_raw = data.get("feeds", [])
+    if not isinstance(feeds_raw, list):
+        raise where.error("'feeds' must be an array of tables: write [[feeds]]", "feeds")
+    feeds: list[FeedConfig] = []
+    seen: dict[str, int] = {}
+    for i, entry in enumerate(feeds_raw):
+        if not isinstance(entry, dict):
+            raise where.error(f"[[feeds]] entry {i + 1} must be a table", "feeds", i)
+        _check_keys(where, entry, ("url", "title", "section"), "feeds", i)
+        url = (_string(where, entry, "url", "feeds", i, True) or "").strip()
+        problem = _url_problem(url)
+        if problem:
+            raise where.error(f"[[feeds]] entry {i + 1}: 'url' {problem}", "feeds", i, "url")
+        if url in seen:
+            raise where.error(
+                f"[[feeds]] entry {i + 1}: duplicate url (same as entry {seen[url] + 1})",
+                "feeds",
+                i,
+                "url",
+            )
+        seen[url] = i
+        title = _string(where, entry, "title", "feeds", i, False)
+        section = _string(where, entry, "section", "feeds", i, False) or ""
+        feeds.append(FeedConfig(url, clean_line(title) or None, _section(section)))
+
+    local_raw = data.get("local", [])
+    if not isinstance(local_raw, list):
+        raise where.error("'local' must be an array of tables: write [[local]]", "local")
+    local: list[LocalConfig] = []
+    for i, entry in enumerate(local_raw):
+        if not isinstance(entry, dict):
+            raise where.error(f"[[local]] entry {i + 1} must be a table", "local", i)
+        _check_keys(where, entry, ("path", "section"), "local", i)
+        raw_path = _string(where, entry, "path", "local", i, True) or ""
+        if not raw_path.strip():
+            raise where.error(f"[[local]] entry {i + 1}: 'path' is empty", "local", i, "path")
+        folder = Path(raw_path).expanduser()
+        if not folder.is_absolute():
+            folder = path.parent / folder
+        section = _string(where, entry, "section", "local", i, False) or ""
+        local.append(LocalConfig(folder.resolve(), _section(section)))
+    return Config(path, settings, tuple(feeds), tuple(local), keys)
+
+
+def _section(value: str) -> SectionPath:
+    return tuple(clean_line(part, 200) for part in section_from_string(value))
+
+
+def load_config(path: Path) -> Config:
+    """Read and parse ``path``; a missing or unreadable file is a ConfigError."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ConfigError(f"{path}:{line}: not UTF-8 text") from None
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise ConfigError(f"{path}:{line}: binary data (NUL byte) in a TOML file")
+    return parse_config(text, path)
+
+
+def setting_names() -> list[str]:
+    return [f.name for f in fields(Settings)]

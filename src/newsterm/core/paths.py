@@ -1,0 +1,93 @@
+"""Every path newsterm uses, in one place.
+
+The config file comes from ``--config``, else ``$NEWSTERM_CONFIG``, else
+``platformdirs.user_config_path("newsterm")/feeds.toml``. The data dir comes from
+``--data-dir``, else ``$NEWSTERM_DATA_DIR``, else ``user_data_path("newsterm")``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+APP_NAME = "newsterm"
+CONFIG_ENV = "NEWSTERM_CONFIG"
+DATA_DIR_ENV = "NEWSTERM_DATA_DIR"
+DB_NAME = "newsterm.db"
+READ_DB_NAME = "read.db"
+"""Store of ``newsterm read PATH``: kept apart so ad-hoc reading never touches the feeds."""
+
+
+@dataclass(frozen=True, slots=True)
+class Paths:
+    config_file: Path
+    data_dir: Path
+    config_is_default: bool = False
+    """True when neither --config nor NEWSTERM_CONFIG chose the file."""
+
+    @property
+    def db(self) -> Path:
+        return self.data_dir / DB_NAME
+
+    @property
+    def read_db(self) -> Path:
+        return self.data_dir / READ_DB_NAME
+
+    @property
+    def backup_dir(self) -> Path:
+        return self.data_dir / "backups"
+
+
+def resolve_paths(
+    config: str | os.PathLike[str] | None = None,
+    data_dir: str | os.PathLike[str] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Paths:
+    env = os.environ if environ is None else environ
+    chosen = config or env.get(CONFIG_ENV) or None
+    if chosen:
+        config_file = Path(chosen).expanduser().resolve()
+    else:
+        from platformdirs import user_config_path
+
+        config_file = user_config_path(APP_NAME) / "feeds.toml"
+    data = data_dir or env.get(DATA_DIR_ENV) or None
+    if data:
+        data_path = Path(data).expanduser().resolve()
+    else:
+        from platformdirs import user_data_path
+
+        data_path = user_data_path(APP_NAME)
+    return Paths(config_file, data_path, config_is_default=not chosen)
+
+
+def _shipped(name: str) -> Path:
+    """A file shipped with newsterm: in the wheel under newsterm/data, else the repo root."""
+    packaged = resources.files("newsterm") / "data" / name
+    if packaged.is_file() or packaged.is_dir():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parents[3] / name
+
+
+def default_config_file() -> Path:
+    """The shipped default ``feeds.toml``."""
+    return _shipped("feeds.toml")
+
+
+def welcome_dir() -> Path:
+    """The shipped Welcome articles."""
+    return _shipped("welcome")
+
+
+def install_default_config(target: Path) -> None:
+    """Write the shipped ``feeds.toml`` and its Welcome folder beside it (never overwrite)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    welcome = target.parent / "welcome"
+    if not welcome.exists():
+        shutil.copytree(welcome_dir(), welcome, ignore=shutil.ignore_patterns(".*"))
+    if not target.exists():
+        shutil.copyfile(default_config_file(), target)

@@ -1,0 +1,67 @@
+"""The SQLite schema and its migrations, keyed by ``PRAGMA user_version``.
+
+Each migration takes the schema from version N-1 to N and runs in one transaction.
+Never edit a released migration: add the next one.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: sources, sections, articles, full-text index, UI state
+    """
+    CREATE TABLE sources (
+        id INTEGER PRIMARY KEY,
+        key TEXT NOT NULL UNIQUE,          -- feed URL or local:<path>
+        kind TEXT NOT NULL,                -- 'feed' | 'local'
+        label TEXT NOT NULL,               -- the name shown: feeds.toml title, else feed title
+        config_title TEXT,                 -- title from feeds.toml
+        title TEXT,                        -- the feed's own title
+        link TEXT,                         -- the feed's web page
+        url TEXT,                          -- where to fetch next (after permanent redirects)
+        etag TEXT,
+        last_modified TEXT,
+        body_hash TEXT,
+        last_error TEXT,
+        last_error_at INTEGER,
+        last_ok_at INTEGER,
+        retry_after INTEGER
+    );
+    CREATE TABLE sections (
+        id INTEGER PRIMARY KEY,
+        path TEXT NOT NULL UNIQUE          -- parts joined by U+001F (never in a name)
+    );
+    CREATE TABLE articles (
+        id INTEGER PRIMARY KEY,
+        source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+        guid TEXT NOT NULL,
+        section_id INTEGER NOT NULL REFERENCES sections(id),
+        title TEXT NOT NULL,
+        url TEXT,
+        author TEXT,
+        published INTEGER,                 -- unix seconds, NULL when unknown
+        updated INTEGER,
+        sort_time INTEGER NOT NULL,        -- published, else when first seen
+        content BLOB,                      -- zlib-compressed UTF-8
+        content_type TEXT NOT NULL,
+        extra TEXT,                        -- JSON: summary, categories, enclosures, note
+        words INTEGER NOT NULL DEFAULT 0,
+        fingerprint TEXT,                  -- changes when the article changes
+        read INTEGER NOT NULL DEFAULT 0,
+        starred INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (source_id, guid)
+    );
+    CREATE INDEX articles_time ON articles (sort_time);
+    CREATE INDEX articles_section ON articles (section_id, read);
+    CREATE INDEX articles_section_time ON articles (section_id, sort_time);
+    CREATE INDEX articles_source_read ON articles (source_id, read);
+    CREATE INDEX articles_source_time ON articles (source_id, sort_time);
+    CREATE INDEX articles_unread ON articles (read, sort_time);
+    CREATE INDEX articles_starred ON articles (starred) WHERE starred = 1;
+    CREATE VIRTUAL TABLE search USING fts5 (
+        title, source, body, content='', tokenize='unicode61 remove_diacritics 2'
+    );
+    CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    """,
+)
+
+SCHEMA_VERSION = len(MIGRATIONS)

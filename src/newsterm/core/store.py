@@ -1,0 +1,728 @@
+"""SQLite store: sources, articles with read/starred state, full-text index, UI state.
+
+One file in the data dir, WAL mode, ``user_version`` migrations. One connection,
+guarded by a lock, so the UI's worker threads and the CLI share the same code.
+Writes for one source happen in one transaction.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import os
+import re
+import sqlite3
+import threading
+import time
+import zlib
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from newsterm.core.errors import StoreError
+from newsterm.core.models import (
+    Article,
+    ArticleKey,
+    ArticleRow,
+    Enclosure,
+    SectionPath,
+    Source,
+    SourceState,
+    StoredArticle,
+    View,
+)
+from newsterm.core.schema import MIGRATIONS, SCHEMA_VERSION
+
+log = logging.getLogger(__name__)
+
+SEP = "\x1f"
+_TAGS = re.compile(r"<[^>]*>")
+_SEARCH_BODY_MAX = 20_000
+_ROW_COLUMNS = "a.id, s.key, a.guid, a.title, sec.path, s.label, a.url, a.published, a.read, a.starred, a.words"
+
+
+def _ts(value: datetime | None) -> int | None:
+    return int(value.timestamp()) if value is not None else None
+
+
+def _dt(value: int | None) -> datetime | None:
+    return datetime.fromtimestamp(value, UTC) if value is not None else None
+
+
+def plain_text(content: str, content_type: str) -> str:
+    """The words of a body, for the search index and word counts."""
+    if content_type == "html":
+        content = html.unescape(_TAGS.sub(" ", content))
+    return content
+
+
+@dataclass(frozen=True, slots=True)
+class SaveResult:
+    new: int
+    updated: int
+
+
+class Store:
+    """The SQLite store. Open with :meth:`open`; use from any thread."""
+
+    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
+        self._db = connection
+        self.path = path
+        self._lock = threading.RLock()
+        self._sections: dict[str, int] = {}
+
+    # -- opening -------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: Path) -> Store:
+        """Open (creating and migrating) the store at ``path``.
+
+        A file that is not a database is moved aside (kept as ``*.corrupt-<time>``) and a
+        fresh store is made; a store from a newer newsterm is refused, untouched.
+        """
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            return cls._open(path)
+        except sqlite3.DatabaseError as exc:
+            if "locked" in str(exc):
+                raise StoreError(f"{path}: database is locked by another program") from None
+            aside = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
+            for suffix in ("", "-wal", "-shm"):
+                part = Path(str(path) + suffix)
+                if part.exists():
+                    os.replace(part, Path(str(aside) + suffix))
+            log.warning("%s: not a usable database (%s); moved aside to %s", path, exc, aside)
+            store = cls._open(path)
+            store.moved_aside = aside
+            return store
+
+    moved_aside: Path | None = None
+
+    @classmethod
+    def _open(cls, path: Path) -> Store:
+        db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=10)
+        try:
+            db.execute("PRAGMA busy_timeout = 10000")
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise StoreError(
+                    f"{path}: made by a newer newsterm (schema {version}, this one knows "
+                    f"{SCHEMA_VERSION}); upgrade newsterm or use another --data-dir"
+                )
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = NORMAL")
+            db.execute("PRAGMA foreign_keys = ON")
+            for number in range(version, SCHEMA_VERSION):
+                db.execute("BEGIN IMMEDIATE")
+                try:
+                    for statement in _statements(MIGRATIONS[number]):
+                        db.execute(statement)
+                    db.execute(f"PRAGMA user_version = {number + 1}")
+                    db.execute("COMMIT")
+                except BaseException:
+                    db.execute("ROLLBACK")
+                    raise
+            db.execute("SELECT count(*) FROM sources").fetchone()
+        except BaseException:
+            db.close()
+            raise
+        return cls(db, path)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def _query(self, sql: str, params: Sequence[object] = ()) -> list[tuple]:
+        with self._lock:
+            return self._db.execute(sql, params).fetchall()
+
+    # -- sources -------------------------------------------------------------------
+
+    def sync_sources(self, sources: Sequence[Source]) -> None:
+        """Make the store's sources match the config.
+
+        New sources are added; a feed's section follows feeds.toml; a source no longer
+        configured loses its articles, except starred ones, which stay.
+        """
+        wanted = {s.key: s for s in sources}
+        with self._tx() as db:
+            existing = {
+                key: (sid, label)
+                for sid, key, label in db.execute("SELECT id, key, label FROM sources")
+            }
+            for source in sources:
+                label = source.title or self._default_label(source)
+                if source.key not in existing:
+                    db.execute(
+                        "INSERT INTO sources (key, kind, label, config_title, url) VALUES (?, ?, ?, ?, ?)",
+                        (
+                            source.key,
+                            source.kind,
+                            label,
+                            source.title,
+                            source.key if source.kind == "feed" else None,
+                        ),
+                    )
+                    continue
+                sid, _ = existing[source.key]
+                if source.title:
+                    db.execute(
+                        "UPDATE sources SET config_title = ?, label = ? WHERE id = ?",
+                        (source.title, label, sid),
+                    )
+                else:
+                    db.execute(
+                        "UPDATE sources SET config_title = NULL, label = COALESCE(title, ?) WHERE id = ?",
+                        (label, sid),
+                    )
+                if source.kind == "feed":
+                    section_id = self._section_id(db, source.section)
+                    db.execute(
+                        "UPDATE articles SET section_id = ? WHERE source_id = ? AND section_id != ?",
+                        (section_id, sid, section_id),
+                    )
+            for key, (sid, _) in existing.items():
+                if key not in wanted:
+                    self._delete_where(db, "source_id = ? AND starred = 0", (sid,))
+
+    @staticmethod
+    def _default_label(source: Source) -> str:
+        if source.kind == "local":
+            if source.section:
+                return source.section[-1]
+            return Path(source.path or source.key).name or source.key
+        from urllib.parse import urlsplit
+
+        return urlsplit(source.key).hostname or source.key
+
+    def source_state(self, key: str) -> SourceState | None:
+        rows = self._query(
+            "SELECT key, title, url, etag, last_modified, body_hash, last_error, last_error_at, "
+            "last_ok_at, retry_after FROM sources WHERE key = ?",
+            (key,),
+        )
+        if not rows:
+            return None
+        r = rows[0]
+        return SourceState(
+            r[0], r[1], r[2], r[3], r[4], r[5], r[6], _dt(r[7]), _dt(r[8]), _dt(r[9])
+        )
+
+    def source_errors(self) -> list[tuple[str, str, str, datetime | None, datetime | None]]:
+        """(key, label, error, when, last ok) for every source whose last refresh failed."""
+        return [
+            (r[0], r[1], r[2], _dt(r[3]), _dt(r[4]))
+            for r in self._query(
+                "SELECT key, label, last_error, last_error_at, last_ok_at FROM sources "
+                "WHERE last_error IS NOT NULL ORDER BY label"
+            )
+        ]
+
+    def record_fetch(
+        self,
+        key: str,
+        *,
+        ok: bool,
+        error: str | None = None,
+        title: str | None = None,
+        link: str | None = None,
+        url: str | None = None,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        body_hash: str | None = None,
+        retry_after: datetime | None = None,
+    ) -> None:
+        """Remember the outcome of a fetch: validators on success, the error otherwise."""
+        now = int(time.time())
+        with self._tx() as db:
+            if ok:
+                db.execute(
+                    "UPDATE sources SET last_error = NULL, last_error_at = NULL, last_ok_at = ?, "
+                    "etag = COALESCE(?, etag), last_modified = COALESCE(?, last_modified), "
+                    "body_hash = COALESCE(?, body_hash), url = COALESCE(?, url), "
+                    "link = COALESCE(?, link), retry_after = NULL WHERE key = ?",
+                    (now, etag, last_modified, body_hash, url, link, key),
+                )
+                if title:
+                    self._set_title(db, key, title)
+            else:
+                db.execute(
+                    "UPDATE sources SET last_error = ?, last_error_at = ?, retry_after = ? WHERE key = ?",
+                    (error or "failed", now, _ts(retry_after), key),
+                )
+
+    def _set_title(self, db: sqlite3.Connection, key: str, title: str) -> None:
+        row = db.execute(
+            "SELECT id, title, label, config_title FROM sources WHERE key = ?", (key,)
+        ).fetchone()
+        if row is None or row[1] == title:
+            return
+        sid, _, old_label, config_title = row
+        new_label = config_title or title
+        db.execute("UPDATE sources SET title = ?, label = ? WHERE id = ?", (title, new_label, sid))
+        if new_label != old_label:
+            self._reindex_source(db, sid, old_label, new_label)
+
+    # -- writing articles ------------------------------------------------------------
+
+    def _section_id(self, db: sqlite3.Connection, section: SectionPath) -> int:
+        path = SEP.join(section)
+        cached = self._sections.get(path)
+        if cached is not None:
+            return cached
+        row = db.execute("SELECT id FROM sections WHERE path = ?", (path,)).fetchone()
+        if row is None:
+            sid = db.execute("INSERT INTO sections (path) VALUES (?)", (path,)).lastrowid
+            assert sid is not None
+        else:
+            sid = row[0]
+        self._sections[path] = sid
+        return sid
+
+    def save_articles(
+        self,
+        source_key: str,
+        articles: Iterable[Article],
+        *,
+        fingerprints: dict[str, str] | None = None,
+        remove_others: bool = False,
+        keep: set[str] | None = None,
+    ) -> SaveResult:
+        """Insert new articles and update changed ones of one source, in one transaction.
+
+        Read and starred state of an existing article are kept. ``remove_others`` deletes
+        the source's articles neither in ``articles`` nor in ``keep`` (local folders, where a
+        file went away);
+        feeds never remove anything here: a feed that drops an item keeps it stored.
+        """
+        now = int(time.time())
+        new = updated = 0
+        with self._tx() as db:
+            row = db.execute(
+                "SELECT id, label FROM sources WHERE key = ?", (source_key,)
+            ).fetchone()
+            if row is None:
+                raise StoreError(f"unknown source {source_key}")
+            sid, label = row
+            known = {
+                guid: (aid, fp)
+                for aid, guid, fp in db.execute(
+                    "SELECT id, guid, fingerprint FROM articles WHERE source_id = ?", (sid,)
+                )
+            }
+            seen: set[str] = set()
+            for article in articles:
+                guid = article.key.id
+                if guid in seen:
+                    continue
+                seen.add(guid)
+                fp = (fingerprints or {}).get(guid) or _fingerprint(article)
+                old = known.get(guid)
+                if old is not None and old[1] == fp:
+                    continue
+                body = plain_text(article.content, article.content_type)
+                words = len(body.split())
+                extra = _extra(article)
+                section_id = self._section_id(db, article.section)
+                content = zlib.compress(article.content.encode("utf-8", "replace"), 6)
+                values = (
+                    section_id, article.title, article.url, article.author,
+                    _ts(article.published), _ts(article.updated), content, article.content_type,
+                    extra, words, fp,
+                )  # fmt: skip
+                if old is None:
+                    sort_time = _ts(article.published) or now
+                    aid = db.execute(
+                        "INSERT INTO articles (section_id, title, url, author, published, updated, "
+                        "content, content_type, extra, words, fingerprint, source_id, guid, sort_time) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (*values, sid, guid, sort_time),
+                    ).lastrowid
+                    new += 1
+                else:
+                    aid = old[0]
+                    self._fts_delete(db, aid, label)
+                    db.execute(
+                        "UPDATE articles SET section_id = ?, title = ?, url = ?, author = ?, "
+                        "published = ?, updated = ?, content = ?, content_type = ?, extra = ?, "
+                        "words = ?, fingerprint = ?, sort_time = COALESCE(?, sort_time) WHERE id = ?",
+                        (*values, _ts(article.published), aid),
+                    )
+                    updated += 1
+                db.execute(
+                    "INSERT INTO search (rowid, title, source, body) VALUES (?, ?, ?, ?)",
+                    (aid, article.title, label, body[:_SEARCH_BODY_MAX]),
+                )
+            if remove_others:
+                gone = [known[g][0] for g in known if g not in seen and g not in (keep or ())]
+                for aid in gone:
+                    self._fts_delete(db, aid, label)
+                db.executemany("DELETE FROM articles WHERE id = ?", [(a,) for a in gone])
+        return SaveResult(new, updated)
+
+    def _fts_delete(self, db: sqlite3.Connection, aid: int, label: str) -> None:
+        row = db.execute(
+            "SELECT title, content, content_type FROM articles WHERE id = ?", (aid,)
+        ).fetchone()
+        if row is None:
+            return
+        body = plain_text(_decompress(row[1]), row[2])[:_SEARCH_BODY_MAX]
+        db.execute(
+            "INSERT INTO search (search, rowid, title, source, body) VALUES ('delete', ?, ?, ?, ?)",
+            (aid, row[0], label, body),
+        )
+
+    def _reindex_source(self, db: sqlite3.Connection, sid: int, old: str, new: str) -> None:
+        for aid, title, content, ctype in db.execute(
+            "SELECT id, title, content, content_type FROM articles WHERE source_id = ?", (sid,)
+        ).fetchall():
+            body = plain_text(_decompress(content), ctype)[:_SEARCH_BODY_MAX]
+            db.execute(
+                "INSERT INTO search (search, rowid, title, source, body) VALUES ('delete', ?, ?, ?, ?)",
+                (aid, title, old, body),
+            )
+            db.execute(
+                "INSERT INTO search (rowid, title, source, body) VALUES (?, ?, ?, ?)",
+                (aid, title, new, body),
+            )
+
+    def _delete_where(self, db: sqlite3.Connection, where: str, params: Sequence[object]) -> int:
+        rows = db.execute(
+            f"SELECT a.id, s.label FROM articles a JOIN sources s ON s.id = a.source_id WHERE {where}",
+            params,
+        ).fetchall()
+        for aid, label in rows:
+            self._fts_delete(db, aid, label)
+        db.executemany("DELETE FROM articles WHERE id = ?", [(r[0],) for r in rows])
+        return len(rows)
+
+    def fingerprints(self, source_key: str) -> dict[str, str]:
+        return dict(
+            self._query(
+                "SELECT a.guid, a.fingerprint FROM articles a JOIN sources s ON s.id = a.source_id "
+                "WHERE s.key = ?",
+                (source_key,),
+            )
+        )
+
+    def prune(self, source_key: str, keep_days: int, max_articles: int) -> int:
+        """Delete old READ, unstarred articles of a feed. Unread and starred stay."""
+        removed = 0
+        with self._tx() as db:
+            row = db.execute("SELECT id FROM sources WHERE key = ?", (source_key,)).fetchone()
+            if row is None:
+                return 0
+            sid = row[0]
+            if keep_days > 0:
+                cutoff = int(time.time()) - keep_days * 86_400
+                removed += self._delete_where(
+                    db,
+                    "a.source_id = ? AND a.read = 1 AND a.starred = 0 AND a.sort_time < ?",
+                    (sid, cutoff),
+                )
+            if max_articles > 0:
+                removed += self._delete_where(
+                    db,
+                    "a.source_id = ? AND a.read = 1 AND a.starred = 0 AND a.id NOT IN "
+                    "(SELECT id FROM articles WHERE source_id = ? ORDER BY sort_time DESC, id DESC LIMIT ?)",
+                    (sid, sid, max_articles),
+                )
+        return removed
+
+    # -- state -----------------------------------------------------------------------
+
+    def set_flag(self, ids: Sequence[int], flag: str, value: bool) -> dict[int, bool]:
+        """Set ``read`` or ``starred`` on ``ids``; returns the previous values (for undo)."""
+        if flag not in ("read", "starred"):
+            raise ValueError(flag)
+        before: dict[int, bool] = {}
+        with self._tx() as db:
+            for chunk in _chunks(ids, 500):
+                marks = ",".join("?" * len(chunk))
+                before.update(
+                    (aid, bool(v))
+                    for aid, v in db.execute(
+                        f"SELECT id, {flag} FROM articles WHERE id IN ({marks})", chunk
+                    )
+                )
+                db.execute(
+                    f"UPDATE articles SET {flag} = ? WHERE id IN ({marks})", (int(value), *chunk)
+                )
+        return before
+
+    def restore_flags(self, flag: str, values: dict[int, bool]) -> None:
+        """Put back what :meth:`set_flag` returned."""
+        if flag not in ("read", "starred"):
+            raise ValueError(flag)
+        with self._tx() as db:
+            db.executemany(
+                f"UPDATE articles SET {flag} = ? WHERE id = ?",
+                [(int(v), k) for k, v in values.items()],
+            )
+
+    def get_state(self, key: str) -> str | None:
+        rows = self._query("SELECT value FROM state WHERE key = ?", (key,))
+        return rows[0][0] if rows else None
+
+    def set_state(self, key: str, value: str) -> None:
+        with self._tx() as db:
+            db.execute("INSERT OR REPLACE INTO state (key, value) VALUES (?, ?)", (key, value))
+
+    # -- reading -------------------------------------------------------------------
+
+    def sections(self) -> list[tuple[SectionPath, int, int]]:
+        """(section path, unread, total) of every section that holds articles."""
+        rows = self._query(
+            "SELECT sec.path, sum(a.read = 0), count(*) FROM articles a "
+            "JOIN sections sec ON sec.id = a.section_id GROUP BY a.section_id"
+        )
+        return [(tuple(p.split(SEP)) if p else (), u, t) for p, u, t in rows]
+
+    def source_counts(self) -> dict[str, tuple[str, int, int, str | None]]:
+        """key -> (label, unread, total, last error) for every source."""
+        counts = {
+            sid: (u, t)
+            for sid, u, t in self._query(
+                "SELECT source_id, sum(read = 0), count(*) FROM articles GROUP BY source_id"
+            )
+        }
+        return {
+            key: (label, *counts.get(sid, (0, 0)), error)
+            for sid, key, label, error in self._query(
+                "SELECT id, key, label, last_error FROM sources"
+            )
+        }
+
+    def counts(self, since: int) -> dict[str, tuple[int, int]]:
+        """(unread, total) of the virtual sections: all, unread, starred, today."""
+        with self._lock:
+            db = self._db
+            total, unread = db.execute(
+                "SELECT count(*), coalesce(sum(read = 0), 0) FROM articles"
+            ).fetchone()
+            starred = db.execute(
+                "SELECT count(*), coalesce(sum(read = 0), 0) FROM articles WHERE starred = 1"
+            ).fetchone()
+            today = db.execute(
+                "SELECT count(*), coalesce(sum(read = 0), 0) FROM articles WHERE sort_time >= ?",
+                (since,),
+            ).fetchone()
+        return {
+            "all": (unread, total),
+            "unread": (unread, unread),
+            "starred": (starred[1], starred[0]),
+            "today": (today[1], today[0]),
+        }
+
+    def _section_ids(self, prefix: SectionPath) -> list[int]:
+        rows = self._query("SELECT id, path FROM sections")
+        out = []
+        for sid, path in rows:
+            parts = tuple(path.split(SEP)) if path else ()
+            if parts[: len(prefix)] == prefix:
+                out.append(sid)
+        return out
+
+    def article_ids(self, view: View, since: int = 0, limit: int | None = None) -> list[int]:
+        """The ids a view shows, in its order."""
+        where: list[str] = []
+        params: list[object] = []
+        if view.kind == "search":
+            return self.search(view.query, limit=limit or 1000, show_read=view.show_read)
+        if view.kind == "unread" or not view.show_read:
+            where.append("a.read = 0")
+        if view.kind == "starred":
+            where.append("a.starred = 1")
+        elif view.kind == "today":
+            where.append("a.sort_time >= ?")
+            params.append(since)
+        elif view.kind == "source":
+            where.append("a.source_id = (SELECT id FROM sources WHERE key = ?)")
+            params.append(view.source)
+        elif view.kind == "section":
+            ids = self._section_ids(view.section)
+            if not ids:
+                return []
+            where.append(f"a.section_id IN ({','.join(map(str, ids))})")
+        order = {
+            "newest": "a.sort_time DESC, a.id DESC",
+            "oldest": "a.sort_time ASC, a.id ASC",
+            "title": "a.title COLLATE NOCASE ASC, a.sort_time DESC",
+            "source": "s.label COLLATE NOCASE ASC, a.sort_time DESC",
+        }[view.sort]
+        join = " JOIN sources s ON s.id = a.source_id" if view.sort == "source" else ""
+        sql = f"SELECT a.id FROM articles a{join}"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += f" ORDER BY {order}"
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        return [r[0] for r in self._query(sql, params)]
+
+    def rows(self, ids: Sequence[int]) -> list[ArticleRow]:
+        """The list rows of ``ids``, in the same order (missing ids are left out)."""
+        found: dict[int, ArticleRow] = {}
+        for chunk in _chunks(ids, 500):
+            sql = (
+                f"SELECT {_ROW_COLUMNS} FROM articles a JOIN sources s ON s.id = a.source_id "
+                f"JOIN sections sec ON sec.id = a.section_id WHERE a.id IN ({','.join('?' * len(chunk))})"
+            )
+            for r in self._query(sql, chunk):
+                found[r[0]] = _row(r)
+        return [found[i] for i in ids if i in found]
+
+    def article(self, aid: int) -> StoredArticle | None:
+        rows = self._query(
+            f"SELECT {_ROW_COLUMNS}, a.author, a.updated, a.content, a.content_type, a.extra, s.link "
+            "FROM articles a JOIN sources s ON s.id = a.source_id "
+            "JOIN sections sec ON sec.id = a.section_id WHERE a.id = ?",
+            (aid,),
+        )
+        if not rows:
+            return None
+        r = rows[0]
+        extra = json.loads(r[15]) if r[15] else {}
+        return StoredArticle(
+            row=_row(r[:11]),
+            author=r[11],
+            updated=_dt(r[12]),
+            content=_decompress(r[13]),
+            content_type=r[14],
+            summary=extra.get("summary", ""),
+            categories=tuple(extra.get("categories", ())),
+            enclosures=tuple(Enclosure(*e) for e in extra.get("enclosures", ())),
+            note=extra.get("note"),
+            source_link=r[16],
+        )
+
+    def search(self, query: str, limit: int = 200, show_read: bool = True) -> list[int]:
+        """Ids of articles matching ``query`` (words, prefix of the last one), best first."""
+        match = fts_query(query)
+        if not match:
+            return []
+        sql = "SELECT rowid FROM search WHERE search MATCH ? ORDER BY rank LIMIT ?"
+        try:
+            ids = [r[0] for r in self._query(sql, (match, limit))]
+        except sqlite3.OperationalError as exc:
+            log.warning("search %r failed: %s", query, exc)
+            return []
+        if not show_read and ids:
+            unread = {
+                r[0]
+                for r in self._query(
+                    f"SELECT id FROM articles WHERE read = 0 AND id IN ({','.join('?' * len(ids))})",
+                    ids,
+                )
+            }
+            ids = [i for i in ids if i in unread]
+        return ids
+
+    def key_of(self, aid: int) -> ArticleKey | None:
+        rows = self._query(
+            "SELECT s.key, a.guid FROM articles a JOIN sources s ON s.id = a.source_id WHERE a.id = ?",
+            (aid,),
+        )
+        return ArticleKey(*rows[0]) if rows else None
+
+    def id_of(self, key: ArticleKey) -> int | None:
+        rows = self._query(
+            "SELECT a.id FROM articles a JOIN sources s ON s.id = a.source_id WHERE s.key = ? AND a.guid = ?",
+            (key.source, key.id),
+        )
+        return rows[0][0] if rows else None
+
+    def source_keys_in(self, section: SectionPath) -> list[str]:
+        ids = self._section_ids(section)
+        if not ids:
+            return []
+        return [
+            r[0]
+            for r in self._query(
+                "SELECT DISTINCT s.key FROM articles a JOIN sources s ON s.id = a.source_id "
+                f"WHERE a.section_id IN ({','.join(map(str, ids))})"
+            )
+        ]
+
+
+def fts_query(query: str) -> str:
+    """User words -> an FTS5 query: each word quoted (no operators), the last a prefix."""
+    words = re.findall(r"\w+", query)
+    if not words:
+        return ""
+    quoted = [f'"{w}"' for w in words]
+    quoted[-1] += "*"
+    return " ".join(quoted)
+
+
+def _row(r: Sequence) -> ArticleRow:
+    return ArticleRow(
+        rowid=r[0],
+        key=ArticleKey(r[1], r[2]),
+        title=r[3],
+        section=tuple(r[4].split(SEP)) if r[4] else (),
+        source_title=r[5],
+        url=r[6],
+        published=_dt(r[7]),
+        read=bool(r[8]),
+        starred=bool(r[9]),
+        words=r[10],
+    )
+
+
+def _decompress(blob: bytes | None) -> str:
+    if not blob:
+        return ""
+    try:
+        return zlib.decompress(blob).decode("utf-8", "replace")
+    except zlib.error:
+        return ""
+
+
+def _extra(article: Article) -> str | None:
+    extra: dict[str, object] = {}
+    if article.summary and article.summary != article.content:
+        extra["summary"] = article.summary
+    if article.categories:
+        extra["categories"] = list(article.categories)
+    if article.enclosures:
+        extra["enclosures"] = [[e.url, e.type, e.length] for e in article.enclosures]
+    if article.note:
+        extra["note"] = article.note
+    return json.dumps(extra, ensure_ascii=False) if extra else None
+
+
+def _fingerprint(article: Article) -> str:
+    data = "\x00".join(
+        (
+            article.title,
+            article.url or "",
+            article.content,
+            article.author or "",
+            str(_ts(article.published)),
+        )
+    )
+    return format(zlib.crc32(data.encode("utf-8", "replace")), "08x") + format(len(data), "x")
+
+
+def _chunks(items: Sequence[int], size: int) -> Iterator[Sequence[int]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration into statements (none of ours has ';' inside a literal)."""
+    return [s.strip() for s in script.split(";") if s.strip()]
