@@ -1,0 +1,268 @@
+"""The command line: the TUI by default, and headless subcommands for scripts and cron.
+
+Only the core is imported here at start; the UI is imported when the TUI starts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from newsterm import __version__
+from newsterm.core.config import Config, load_config, local_only
+from newsterm.core.errors import ConfigError, NewstermError
+from newsterm.core.library import Library
+from newsterm.core.models import ArticleRow, View, section_from_string
+from newsterm.core.paths import Paths, install_default_config, resolve_paths
+from newsterm.core.store import Store
+
+log = logging.getLogger("newsterm")
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit 2, like every usage error
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--config",
+        metavar="FILE",
+        default=argparse.SUPPRESS,
+        help="feeds.toml to use (default: $NEWSTERM_CONFIG, else the user config dir)",
+    )
+    common.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        default=argparse.SUPPRESS,
+        help="where read state is kept (default: $NEWSTERM_DATA_DIR, else the user data dir)",
+    )
+    parser = _Parser(
+        prog="newsterm",
+        parents=[common],
+        description="A terminal news reader: RSS, Atom, JSON Feed and local article folders.",
+    )
+    parser.add_argument("--version", action="version", version=f"newsterm {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    p = sub.add_parser("sections", parents=[common], help="list sections with unread/total counts")
+    p.add_argument("--json", action="store_true", help="one JSON object per line")
+
+    p = sub.add_parser("list", parents=[common], help="list articles, newest first")
+    p.add_argument(
+        "--section", help='only this section and its sub-sections, e.g. "Technology/Mobiles"'
+    )
+    p.add_argument("--unread", action="store_true", help="only unread articles")
+    p.add_argument("--starred", action="store_true", help="only starred articles")
+    p.add_argument("--limit", type=int, default=0, help="at most N articles")
+    p.add_argument("--json", action="store_true", help="one JSON object per line")
+
+    p = sub.add_parser("search", parents=[common], help="full-text search, best matches first")
+    p.add_argument("query", help="words to look for")
+    p.add_argument("--limit", type=int, default=50, help="at most N results")
+    p.add_argument("--json", action="store_true", help="one JSON object per line")
+
+    p = sub.add_parser("show", parents=[common], help="print one article as Markdown text")
+    p.add_argument("id", help="an id from `newsterm list`")
+
+    p = sub.add_parser(
+        "read", parents=[common], help="read local files or folders in the TUI, no config needed"
+    )
+    p.add_argument(
+        "paths", nargs="+", metavar="PATH", help=".txt, .md, .html files or folders of them"
+    )
+
+    sub.add_parser("refresh", parents=[common], help="fetch every feed once and report (for cron)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    command = args.command or "tui"
+    logging.basicConfig(level=logging.WARNING, format="newsterm: %(message)s")
+    try:
+        return _run(command, args)
+    except ConfigError as exc:
+        print(f"newsterm: config error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except NewstermError as exc:
+        print(f"newsterm: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        return 130
+
+
+def _run(command: str, args: argparse.Namespace) -> int:
+    paths = resolve_paths(getattr(args, "config", None), getattr(args, "data_dir", None))
+    if command == "read":
+        missing = [p for p in args.paths if not Path(p).exists()]
+        if missing:
+            raise ConfigError(f"{missing[0]}: no such file or folder")
+        library = Library(local_only([Path(p) for p in args.paths]), Store.open(paths.read_db))
+        return _tui(library, paths, notices=library.sync_local())
+    config = _config(paths, announce=command == "tui")
+    library = Library(config, _open_store(paths))
+    try:
+        if command == "tui":
+            return _tui(library, paths)
+        warnings = library.sync_local()
+        for warning in warnings:
+            log.warning("%s", warning)
+        return COMMANDS[command](library, args)
+    finally:
+        library.close()
+
+
+def _config(paths: Paths, announce: bool) -> Config:
+    if not paths.config_file.exists() and paths.config_is_default:
+        install_default_config(paths.config_file)
+        print(f"newsterm: wrote the default config to {paths.config_file}", file=sys.stderr)
+    return load_config(paths.config_file)
+
+
+def _open_store(paths: Paths) -> Store:
+    store = Store.open(paths.db)
+    if store.moved_aside:
+        print(
+            f"newsterm: {paths.db} was not a usable database; kept it as {store.moved_aside} "
+            "and started a fresh store",
+            file=sys.stderr,
+        )
+    return store
+
+
+def _tui(library: Library, paths: Paths, notices: Sequence[str] = ()) -> int:
+    from newsterm.ui.app import NewsApp
+
+    log_file = paths.data_dir / "newsterm.log"
+    logging.getLogger().handlers.clear()
+    logging.basicConfig(
+        filename=log_file,
+        level=logging.WARNING,
+        force=True,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    app = NewsApp(library, notices=list(notices))
+    app.run()
+    library.close()
+    return app.return_code or EXIT_OK
+
+
+def _row_json(row: ArticleRow) -> str:
+    return json.dumps({
+        "id": str(row.rowid),
+        "title": row.title,
+        "section": list(row.section),
+        "source": row.source_title,
+        "url": row.url,
+        "published": row.published.isoformat() if row.published else None,
+        "read": row.read,
+        "starred": row.starred,
+    }, ensure_ascii=False)  # fmt: skip
+
+
+def _print_rows(rows: Sequence[ArticleRow], as_json: bool) -> None:
+    if as_json:
+        for row in rows:
+            print(_row_json(row))
+        return
+    for row in rows:
+        date = row.published.strftime("%Y-%m-%d") if row.published else "----------"
+        mark = "*" if row.starred else ("N" if not row.read else " ")
+        print(
+            f"{row.rowid:>7} {mark} {date}  {_fit(row.title, 60):<60}  {_fit(row.source_title, 24)}"
+        )
+
+
+def _fit(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def cmd_sections(library: Library, args: argparse.Namespace) -> int:
+    for node in library.sections():
+        if args.json:
+            print(
+                json.dumps(
+                    {"section": list(node.path), "unread": node.unread, "total": node.total},
+                    ensure_ascii=False,
+                )
+            )
+        else:
+            indent = "  " * (len(node.path) - 1)
+            print(f"{indent}{node.path[-1]}  ({node.unread}/{node.total})")
+    return EXIT_OK
+
+
+def cmd_list(library: Library, args: argparse.Namespace) -> int:
+    if args.starred:
+        view = View("starred", show_read=not args.unread)
+    elif args.section:
+        view = View("section", section_from_string(args.section), show_read=not args.unread)
+    else:
+        view = View("unread" if args.unread else "all")
+    ids = library.article_ids(view)
+    if args.limit > 0:
+        ids = ids[: args.limit]
+    _print_rows(library.rows(ids), args.json)
+    return EXIT_OK
+
+
+def cmd_search(library: Library, args: argparse.Namespace) -> int:
+    ids = library.search(args.query)[: max(1, args.limit)]
+    _print_rows(library.rows(ids), args.json)
+    return EXIT_OK
+
+
+def cmd_show(library: Library, args: argparse.Namespace) -> int:
+    from newsterm.core.render import article_markdown
+
+    article = library.article(int(args.id)) if args.id.isdigit() else None
+    if article is None:
+        print(f"newsterm: no article with id {args.id!r} (see `newsterm list`)", file=sys.stderr)
+        return EXIT_FAILED
+    print(article_markdown(article, library.rendered(article)))
+    return EXIT_OK
+
+
+def cmd_refresh(library: Library, args: argparse.Namespace) -> int:
+    sources = library.feed_sources()
+    if not sources:
+        print("no feeds configured")
+        return EXIT_OK
+
+    def progress(done: int, total: int, report) -> None:  # type: ignore[no-untyped-def]
+        if report.error:
+            outcome = f"error: {report.error}"
+        elif report.not_modified:
+            outcome = "not modified"
+        else:
+            outcome = f"{report.new} new, {report.updated} updated"
+            if report.warning:
+                outcome += f" ({report.warning})"
+        print(f"[{done}/{total}] {report.title}: {outcome}", flush=True)
+
+    reports = library.refresh_sync(progress=progress)
+    failed = sum(1 for r in reports if r.error)
+    new = sum(r.new for r in reports)
+    updated = sum(r.updated for r in reports)
+    unchanged = sum(1 for r in reports if r.not_modified)
+    print(
+        f"{len(reports)} feeds: {new} new, {updated} updated articles; {unchanged} not modified; {failed} failed"
+    )
+    return EXIT_FAILED if reports and failed == len(reports) else EXIT_OK
+
+
+COMMANDS = {
+    "sections": cmd_sections,
+    "list": cmd_list,
+    "search": cmd_search,
+    "show": cmd_show,
+    "refresh": cmd_refresh,
+}

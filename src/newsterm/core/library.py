@@ -1,0 +1,300 @@
+"""The façade the UI and the CLI use: sections, lists, articles, marks, refresh.
+
+It owns the config and the store, and keeps the heavy pieces (httpx, feedparser, the
+process pool) out of start-up: they are imported at the first refresh.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import os
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from newsterm.core.config import Config
+from newsterm.core.errors import ParseError
+from newsterm.core.models import (
+    ArticleRow,
+    FeedNode,
+    SectionNode,
+    SectionPath,
+    Source,
+    SourceReport,
+    StoredArticle,
+    View,
+)
+from newsterm.core.render import RenderedArticle, render_body
+from newsterm.core.sources import local
+from newsterm.core.store import Store
+
+log = logging.getLogger(__name__)
+
+ProgressCallback = Callable[[int, int, SourceReport], None]
+_RENDER_CACHE = 64
+
+
+def today_start() -> int:
+    """Unix time of local midnight today (the ``Today`` section)."""
+    now = time.localtime()
+    return int(time.mktime((now.tm_year, now.tm_mon, now.tm_mday, 0, 0, 0, 0, 0, -1)))
+
+
+class Library:
+    """Everything a reader does, headless. Thread-safe through the store's lock."""
+
+    def __init__(self, config: Config, store: Store) -> None:
+        self.config = config
+        self.store = store
+        self._rendered: OrderedDict[int, RenderedArticle] = OrderedDict()
+        self._pool: Executor | None = None
+        store.sync_sources(config.sources())
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+        self.store.close()
+
+    # -- local articles ------------------------------------------------------------
+
+    def sync_local(self) -> list[str]:
+        """Read new and changed local files into the store; returns warnings."""
+        warnings: list[str] = []
+        for source in self.config.sources():
+            if source.kind != "local" or source.path is None:
+                continue
+            root = Path(source.path)
+            if not root.exists():
+                warnings.append(f"{root}: no such file or folder")
+                continue
+            known = self.store.fingerprints(source.key)
+            articles = []
+            fingerprints = {}
+            unchanged = []
+            for file in local.scan(root):
+                fingerprints[file.id] = file.fingerprint
+                if known.get(file.id) == file.fingerprint:
+                    unchanged.append(file.id)
+                    continue
+                section = local.default_section(root, file, source.section)
+                article = local.read_article(root, file, source.key, section)
+                if article is None:
+                    warnings.append(f"{file.path}: skipped (binary or unreadable)")
+                    continue
+                articles.append(article)
+            if articles or set(known) - set(fingerprints):
+                keep = set(unchanged) | {a.key.id for a in articles}
+                self.store.save_articles(
+                    source.key, articles, fingerprints=fingerprints, remove_others=True, keep=keep
+                )
+                self._rendered.clear()
+        return warnings
+
+    # -- what the sidebar shows ------------------------------------------------------
+
+    def sections(self) -> list[SectionNode]:
+        """Every section (parents included) with counts that include sub-sections."""
+        totals: dict[SectionPath, list[int]] = {}
+        for source in self.config.sources():
+            if source.kind == "feed":
+                for depth in range(1, len(source.section) + 1):
+                    totals.setdefault(source.section[:depth], [0, 0])
+        for path, unread, total in self.store.sections():
+            for depth in range(1, len(path) + 1):
+                counts = totals.setdefault(path[:depth], [0, 0])
+                counts[0] += unread
+                counts[1] += total
+        return [
+            SectionNode(path, u, t)
+            for path, (u, t) in sorted(totals.items(), key=lambda kv: [p.casefold() for p in kv[0]])
+        ]
+
+    def feeds(self) -> list[FeedNode]:
+        """Every configured feed with its counts and last error, in config order."""
+        counts = self.store.source_counts()
+        out = []
+        for source in self.config.sources():
+            if source.kind != "feed":
+                continue
+            label, unread, total, error = counts.get(source.key, (source.key, 0, 0, None))
+            out.append(FeedNode(source.key, label, source.section, unread, total, error))
+        return out
+
+    def counts(self) -> dict[str, tuple[int, int]]:
+        return self.store.counts(today_start())
+
+    # -- lists and articles ----------------------------------------------------------
+
+    def article_ids(self, view: View) -> list[int]:
+        return self.store.article_ids(view, since=today_start())
+
+    def rows(self, ids: Sequence[int]) -> list[ArticleRow]:
+        return self.store.rows(ids)
+
+    def article(self, aid: int) -> StoredArticle | None:
+        return self.store.article(aid)
+
+    def rendered(self, article: StoredArticle) -> RenderedArticle:
+        """The body made readable (cached): Markdown with numbered links."""
+        aid = article.row.rowid
+        cached = self._rendered.get(aid)
+        if cached is not None:
+            self._rendered.move_to_end(aid)
+            return cached
+        result = render_body(article.content, article.content_type, article.row.url or article.source_link)
+        self._rendered[aid] = result
+        if len(self._rendered) > _RENDER_CACHE:
+            self._rendered.popitem(last=False)
+        return result
+
+    def set_read(self, ids: Sequence[int], read: bool = True) -> dict[int, bool]:
+        return self.store.set_flag(ids, "read", read)
+
+    def set_starred(self, ids: Sequence[int], starred: bool = True) -> dict[int, bool]:
+        return self.store.set_flag(ids, "starred", starred)
+
+    def restore(self, flag: str, previous: dict[int, bool]) -> None:
+        self.store.restore_flags(flag, previous)
+
+    def search(self, query: str, show_read: bool = True) -> list[int]:
+        return self.store.search(query, show_read=show_read)
+
+    # -- refresh -------------------------------------------------------------------
+
+    def feed_sources(self, keys: Sequence[str] | None = None) -> list[Source]:
+        wanted = set(keys) if keys is not None else None
+        return [
+            s for s in self.config.sources() if s.kind == "feed" and (wanted is None or s.key in wanted)
+        ]
+
+    def refresh_sync(
+        self, keys: Sequence[str] | None = None, progress: ProgressCallback | None = None
+    ) -> list[SourceReport]:
+        """:meth:`refresh` for callers without an event loop (the CLI)."""
+        return asyncio.run(self.refresh(keys, progress))
+
+    async def refresh(
+        self, keys: Sequence[str] | None = None, progress: ProgressCallback | None = None
+    ) -> list[SourceReport]:
+        """Fetch and store feeds concurrently; one report per feed, in completion order.
+
+        Network I/O runs on the event loop (httpx), parsing in a process pool, and
+        storing in a thread, so a UI on the same loop stays responsive.
+        """
+        from newsterm.core.sources.http import Fetcher, FetchLimits
+
+        sources = self.feed_sources(keys)
+        settings = self.config.settings
+        limits = FetchLimits(
+            timeout_seconds=settings.timeout_seconds,
+            max_bytes=settings.max_feed_mb * 1024 * 1024,
+            concurrency=settings.concurrency,
+        )
+        reports: list[SourceReport] = []
+        async with Fetcher(limits) as fetcher:
+            tasks = [asyncio.create_task(self._refresh_one(fetcher, s)) for s in sources]
+            for done, task in enumerate(asyncio.as_completed(tasks), 1):
+                report = await task
+                reports.append(report)
+                if progress is not None:
+                    progress(done, len(tasks), report)
+        self._rendered.clear()
+        return reports
+
+    async def _refresh_one(self, fetcher, source: Source) -> SourceReport:  # type: ignore[no-untyped-def]
+        store = self.store
+        state = await asyncio.to_thread(store.source_state, source.key)
+        label = source.title or (state.title if state and state.title else None) or source.key
+        report = SourceReport(source.key, label)
+        now = datetime.now(UTC)
+        if state and state.retry_after and state.retry_after > now:
+            wait = int((state.retry_after - now).total_seconds())
+            return replace(report, error=f"server asked to wait; next try in {wait} s")
+        try:
+            result = await fetcher.fetch(
+                (state.url if state else None) or source.key,
+                state.etag if state else None,
+                state.last_modified if state else None,
+            )
+            if result.error:
+                retry = (
+                    now + timedelta(seconds=result.retry_after_seconds)
+                    if result.retry_after_seconds
+                    else None
+                )
+                await asyncio.to_thread(
+                    store.record_fetch, source.key, ok=False, error=result.error, retry_after=retry
+                )
+                return replace(report, error=result.error)
+            validators = {
+                "etag": result.etag,
+                "last_modified": result.last_modified,
+                "url": result.permanent_url,
+            }
+            if result.not_modified or result.body is None:
+                await asyncio.to_thread(store.record_fetch, source.key, ok=True, **validators)
+                return replace(report, not_modified=True)
+            digest = hashlib.sha256(result.body).hexdigest()
+            if state and state.body_hash == digest:
+                await asyncio.to_thread(store.record_fetch, source.key, ok=True, **validators)
+                return replace(report, not_modified=True)
+            parsed = await asyncio.get_running_loop().run_in_executor(
+                self._executor(), _parse, result.body, source.key, result.url, result.content_type
+            )
+            if isinstance(parsed, str):
+                await asyncio.to_thread(store.record_fetch, source.key, ok=False, error=parsed)
+                return replace(report, error=parsed)
+            articles = [replace(a, section=source.section) for a in parsed.articles]
+            saved = await asyncio.to_thread(store.save_articles, source.key, articles)
+            await asyncio.to_thread(
+                store.record_fetch,
+                source.key,
+                ok=True,
+                title=parsed.title,
+                link=parsed.link,
+                body_hash=digest,
+                **validators,
+            )
+            await asyncio.to_thread(
+                store.prune, source.key, self.config.settings.keep_days,
+                self.config.settings.max_articles_per_feed,
+            )  # fmt: skip
+            label = source.title or parsed.title or label
+            return replace(
+                report, title=label, new=saved.new, updated=saved.updated, warning=parsed.warning
+            )
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # one feed must never break the others
+            log.exception("refreshing %s failed", source.key)
+            message = f"internal error: {type(exc).__name__}: {exc}"[:200]
+            await asyncio.to_thread(store.record_fetch, source.key, ok=False, error=message)
+            return replace(report, error=message)
+
+    def _executor(self) -> Executor:
+        """The parsing pool: processes, so feedparser never holds the UI's GIL."""
+        if self._pool is None:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["newsterm.core.sources.feeds"])
+            self._pool = ProcessPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1)), mp_context=context)
+        return self._pool
+
+
+def _parse(body: bytes, key: str, url: str, content_type: str | None):  # type: ignore[no-untyped-def]
+    """Runs in a worker process: a ParsedFeed, or the error message as a string."""
+    from newsterm.core.sources.feeds import parse_feed
+
+    try:
+        return parse_feed(body, key, url, content_type)
+    except ParseError as exc:
+        return str(exc)
