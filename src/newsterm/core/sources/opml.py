@@ -1,0 +1,440 @@
+"""OPML import and export.
+
+Import is strict first: stdlib expat, with every DTD feature refused (no internal
+subset, no entity declaration, nothing ever fetched). Many real OPML files are not
+well-formed (raw ``&``, unescaped quotes inside attributes, a lost ``<``), so when expat
+reports a syntax error, a lenient outline scanner of ours reads the file instead and
+the result says so (``lenient=True``).
+
+Outlines with an ``xmlUrl`` are feeds; outlines without one are folders, and folders
+become nested sections. Only http/https feeds are kept; everything else (``exec:``,
+``filter:``, ``|command``, ``file:``…) is reported in ``skipped`` with a reason.
+"""
+
+from __future__ import annotations
+
+import codecs
+import html
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+from xml.parsers import expat
+
+from newsterm.core.errors import ParseError
+from newsterm.core.text import clean_line, clean_url, decode_bytes, looks_binary
+
+MAX_OUTLINES = 50_000
+"""More outlines than this in one file is refused (no real subscription list is that big)."""
+MAX_DEPTH = 16
+"""Folder levels kept in a section; deeper folders add no further level."""
+
+_FEED_TYPES = frozenset({"rss", "atom", "feed", "rdf", "json", "jsonfeed"})
+_COMMAND_SCHEMES = frozenset({"exec", "filter"})
+
+
+@dataclass(frozen=True)
+class OpmlFeed:
+    """One feed found in an OPML file."""
+
+    url: str
+    """The feed URL (http or https)."""
+    title: str | None
+    """From the outline's ``title``, else its ``text``; None when both are empty."""
+    section: tuple[str, ...]
+    """The folders around the outline, outermost first."""
+    html_url: str | None
+    """The site's address (``htmlUrl``), when it is an http/https URL."""
+
+
+@dataclass(frozen=True)
+class OpmlSkip:
+    """An outline that was not imported, and why."""
+
+    title: str | None
+    url: str | None
+    """The source as written (cleaned for display), or None when there was none."""
+    reason: str
+    """"no URL", "not http/https", "command source refused", "invalid URL", "duplicate"."""
+
+
+@dataclass(frozen=True)
+class OpmlResult:
+    """The outcome of :func:`parse_opml`."""
+
+    feeds: tuple[OpmlFeed, ...]
+    skipped: tuple[OpmlSkip, ...]
+    lenient: bool
+    """True when the file was not well-formed XML and the lenient scanner read it."""
+
+
+# --- reading -----------------------------------------------------------------------------
+
+_ENTITY_DECL = re.compile(r"<!ENTITY", re.IGNORECASE)
+_DOCTYPE_SUBSET = re.compile(r"<!DOCTYPE\b[^>\[]*\[", re.IGNORECASE)
+_XML_DECL_ENCODING = re.compile(
+    rb"""^\s*<?\?xml[^>]{0,200}?encoding\s*=\s*["']([A-Za-z0-9._:-]{1,40})["']"""
+)
+_ENTITIES_REFUSED = "refused: OPML declares XML entities"
+
+
+class _EntitiesRefused(Exception):
+    """Raised inside expat handlers; turned into a ParseError by the caller."""
+
+
+class _NotOpml(Exception):
+    pass
+
+
+@dataclass
+class _Level:
+    """One open outline while walking the tree."""
+
+    name: str | None
+    """The folder name (None for a feed outline or a folder without a name)."""
+    feed: bool
+    kind: str = ""
+    """The outline's ``type`` attribute, lower-cased."""
+    has_html_url: bool = False
+    children: int = 0
+
+
+@dataclass
+class _Builder:
+    """Turns outline open/close events (from either parser) into feeds and skips."""
+
+    feeds: list[OpmlFeed] = field(default_factory=list)
+    skipped: list[OpmlSkip] = field(default_factory=list)
+    stack: list[_Level] = field(default_factory=list)
+    seen: set[str] = field(default_factory=set)
+    count: int = 0
+
+    def open(self, attrs: dict[str, str]) -> None:
+        self.count += 1
+        if self.count > MAX_OUTLINES:
+            raise ParseError(f"refused: more than {MAX_OUTLINES} outlines")
+        if self.stack:
+            self.stack[-1].children += 1
+        title = clean_line(attrs.get("title")) or clean_line(attrs.get("text")) or None
+        raw_url = (attrs.get("xmlurl") or "").strip()
+        if raw_url:
+            self._feed(raw_url, title, attrs)
+            self.stack.append(_Level(None, feed=True))
+        else:
+            self.stack.append(
+                _Level(
+                    title,
+                    feed=False,
+                    kind=(attrs.get("type") or "").strip().lower(),
+                    has_html_url=bool((attrs.get("htmlurl") or "").strip()),
+                )
+            )
+
+    def close(self) -> None:
+        if not self.stack:
+            return
+        level = self.stack.pop()
+        # A leaf without a feed URL: an empty folder is fine, a feed without URL is not.
+        leaf = not level.feed and not level.children
+        if leaf and (level.kind in _FEED_TYPES or level.has_html_url):
+            self.skipped.append(OpmlSkip(level.name, None, "no URL"))
+
+    def finish(self) -> OpmlResult:
+        while self.stack:
+            self.close()
+        return OpmlResult(tuple(self.feeds), tuple(self.skipped), lenient=False)
+
+    def _feed(self, raw_url: str, title: str | None, attrs: dict[str, str]) -> None:
+        shown = clean_line(raw_url, 300) or None
+        reason = _url_problem(raw_url)
+        url = clean_url(raw_url)
+        if reason is None and url is None:
+            reason = "invalid URL"
+        if reason is not None or url is None:
+            self.skipped.append(OpmlSkip(title, shown, reason or "invalid URL"))
+            return
+        if url in self.seen:
+            self.skipped.append(OpmlSkip(title, shown, "duplicate"))
+            return
+        self.seen.add(url)
+        section = tuple(
+            level.name for level in self.stack if not level.feed and level.name is not None
+        )[:MAX_DEPTH]
+        html_url = clean_url(attrs.get("htmlurl"))
+        if html_url is not None and _url_problem(html_url) is not None:
+            html_url = None
+        self.feeds.append(OpmlFeed(url, title, section, html_url))
+
+
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
+
+
+def _url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be a feed source, or None when it is a usable http/https URL."""
+    url = url.strip()
+    if url.startswith("|"):
+        return "command source refused"
+    match = _SCHEME.match(url)
+    scheme = match.group(1).lower() if match else ""
+    if scheme in _COMMAND_SCHEMES:
+        return "command source refused"
+    if scheme not in ("http", "https"):
+        return "not http/https"
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        return "invalid URL"
+    return None if host else "invalid URL"
+
+
+def _decode(data: bytes) -> str:
+    """OPML bytes -> str, by BOM, then the XML declaration, then UTF-8/cp1252."""
+    if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return data.decode("utf-32", errors="replace")
+    if data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return decode_bytes(data)
+    if data.startswith(b"<\x00"):
+        return data.decode("utf-16-le", errors="replace")
+    if data.startswith(b"\x00<"):
+        return data.decode("utf-16-be", errors="replace")
+    match = _XML_DECL_ENCODING.match(data)
+    if match:
+        try:
+            return data.decode(match.group(1).decode("ascii"))
+        except (LookupError, UnicodeDecodeError):
+            pass  # a wrong or unknown declared encoding: guess below
+    return decode_bytes(data)
+
+
+def _refuse_entities(text: str) -> None:
+    """Entity declarations (billion laughs, quadratic blow-up, XXE) are refused outright."""
+    if _ENTITY_DECL.search(text) or _DOCTYPE_SUBSET.search(text):
+        raise ParseError(_ENTITIES_REFUSED)
+
+
+def parse_opml(data: bytes) -> OpmlResult:
+    """Read an OPML 1.0/1.1/2.0 subscription list; ParseError when it is not one."""
+    if not data.strip():
+        raise ParseError("empty OPML file")
+    text = _decode(data).replace("\ufeff", "").lstrip()
+    if "\x00" in text[:8192] or (looks_binary(data) and not data.startswith((b"<\x00", b"\x00<"))):
+        raise ParseError("not OPML: binary data")
+    if not text:
+        raise ParseError("empty OPML file")
+    _refuse_entities(text)
+    try:
+        return _parse_strict(text)
+    except expat.ExpatError:
+        pass  # not well-formed: read it leniently below
+    result = _parse_lenient(text)
+    return OpmlResult(result.feeds, result.skipped, lenient=True)
+
+
+def _parse_strict(text: str) -> OpmlResult:
+    builder = _Builder()
+    depth = 0
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        nonlocal depth
+        local = name.rpartition(":")[2].lower()
+        if depth == 0 and local != "opml":
+            raise _NotOpml(clean_line(name, 40))
+        depth += 1
+        if local == "outline":
+            builder.open({key.lower(): value for key, value in reversed(attrs.items())})
+
+    def end(name: str) -> None:
+        nonlocal depth
+        depth -= 1
+        if name.rpartition(":")[2].lower() == "outline":
+            builder.close()
+
+    def doctype(name: str, system_id: str | None, public_id: str | None, subset: bool) -> None:
+        if subset:
+            raise _EntitiesRefused()
+
+    def entity(*_args: object) -> None:
+        raise _EntitiesRefused()
+
+    def external(*_args: object) -> int:
+        raise _EntitiesRefused()
+
+    parser = expat.ParserCreate()
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser.StartDoctypeDeclHandler = doctype
+    parser.EntityDeclHandler = entity
+    parser.ExternalEntityRefHandler = external
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    try:
+        parser.Parse(text, True)
+    except _EntitiesRefused:
+        raise ParseError(_ENTITIES_REFUSED) from None
+    except _NotOpml as exc:
+        raise ParseError(f"not OPML: the root element is <{exc}>") from None
+    return builder.finish()
+
+
+# --- the lenient scanner -----------------------------------------------------------------
+
+_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
+_CDATA = re.compile(r"<!\[CDATA\[.*?(?:\]\]>|\Z)", re.DOTALL)
+_OPML_TAG = re.compile(r"<\s*opml\b", re.IGNORECASE)
+_OUTLINE_TAG = re.compile(r"<\s*(/?)\s*outline\b", re.IGNORECASE)
+# A start tag ends at a ">" followed by the next structural tag (or the end): a ">" inside
+# an attribute value (description="… <a href=…>…") is followed by text instead.
+_TAG_END = re.compile(r"/?\s*>(?=\s*(?:<\s*/?\s*(?:outline|body|opml|head)\b|\Z))", re.IGNORECASE)
+_CLOSE_END = re.compile(r"[^>]*>?")
+_ATTR_NAME = re.compile(r"\s*([A-Za-z_:][-\w:.]*)\s*=\s*")
+_JUNK = re.compile(r"\s*\S+")
+_UNQUOTED = re.compile(r"[^\s>]*")
+# A quote closes a value only when the next attribute or the end of the tag follows it,
+# so quotes inside a value (text="Газета "Коммерсантъ". Главное") stay in the value.
+_VALUE_END = {
+    quote: re.compile(rf"{quote}(?=\s+[A-Za-z_:][-\w:.]*\s*=|\s*/?\s*\Z)") for quote in "\"'"
+}
+
+
+def _parse_lenient(text: str) -> OpmlResult:
+    text = _CDATA.sub(" ", _COMMENT.sub(" ", text))
+    if not _OPML_TAG.search(text):
+        raise ParseError("not OPML: no <opml> element")
+    builder = _Builder()
+    pos = 0
+    while True:
+        match = _OUTLINE_TAG.search(text, pos)
+        if match is None:
+            break
+        if match.group(1):  # </outline>
+            builder.close()
+            pos = _CLOSE_END.match(text, match.end()).end()  # type: ignore[union-attr]
+            continue
+        following = _OUTLINE_TAG.search(text, match.end())
+        limit = following.start() if following else len(text)
+        end = _TAG_END.search(text, match.end(), limit)
+        if end is None:  # no clean end before the next outline: cut the tag there
+            inner, closed, pos = text[match.end() : limit], False, limit
+            inner = inner.rstrip()
+            if inner.endswith(">"):
+                inner = inner[:-1]
+            if inner.endswith("/"):
+                inner, closed = inner[:-1], True
+        else:
+            inner, closed, pos = (
+                text[match.end() : end.start()],
+                end.group().startswith("/"),
+                end.end(),
+            )
+        builder.open(_attributes(inner))
+        if closed:
+            builder.close()
+    return builder.finish()
+
+
+def _attributes(inner: str) -> dict[str, str]:
+    """The attributes of one start tag, lower-cased names, first occurrence wins."""
+    attrs: dict[str, str] = {}
+    pos, size = 0, len(inner)
+    while pos < size:
+        name_match = _ATTR_NAME.match(inner, pos)
+        if name_match is None:
+            junk = _JUNK.match(inner, pos)
+            pos = junk.end() if junk else size
+            continue
+        name, pos = name_match.group(1).lower(), name_match.end()
+        if pos < size and inner[pos] in "\"'":
+            quote = inner[pos]
+            end_match = _VALUE_END[quote].search(inner, pos + 1)
+            if end_match is not None:
+                end = end_match.start()
+            else:
+                end = inner.find(quote, pos + 1)
+                end = size if end < 0 else end
+            value, pos = inner[pos + 1 : end], end + 1
+        else:
+            bare = _UNQUOTED.match(inner, pos)
+            value, pos = (bare.group(), bare.end()) if bare else ("", size)
+        attrs.setdefault(name, html.unescape(value))
+    return attrs
+
+
+# --- writing -----------------------------------------------------------------------------
+
+_XML_ILLEGAL = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _attr(value: str) -> str:
+    value = _XML_ILLEGAL.sub("", value)
+    return (
+        value.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&quot;")
+        .replace("\t", "&#9;")
+        .replace("\n", "&#10;")
+        .replace("\r", "&#13;")
+    )
+
+
+_Row = tuple[str, str | None, str | None]
+
+
+@dataclass
+class _Folder:
+    folders: dict[str, _Folder] = field(default_factory=dict)
+    order: list[str | _Row] = field(default_factory=list)
+    """Folder names and feed rows, in the order they first appear."""
+
+
+def export_opml(
+    feeds: Iterable[tuple[str, str | None, tuple[str, ...], str | None]],
+    *,
+    title: str = "newsterm subscriptions",
+) -> str:
+    """(url, title, section, html_url) rows -> an OPML 2.0 document, folders as sections.
+
+    Feeds of one section are grouped in one folder (at the place of its first feed);
+    rows whose URL is empty after cleaning are left out.
+    """
+    root = _Folder()
+    for url, feed_title, section, html_url in feeds:
+        clean = clean_url(url)
+        if clean is None:
+            continue
+        node = root
+        for part in section:
+            name = clean_line(part)
+            if not name:
+                continue
+            if name not in node.folders:
+                node.folders[name] = _Folder()
+                node.order.append(name)
+            node = node.folders[name]
+        node.order.append((clean, clean_line(feed_title) or None, clean_url(html_url)))
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<opml version="2.0">',
+        "  <head>",
+        f"    <title>{_attr(clean_line(title))}</title>",
+        "  </head>",
+        "  <body>",
+    ]
+    _write_folder(root, 2, lines)
+    lines += ["  </body>", "</opml>", ""]
+    return "\n".join(lines)
+
+
+def _write_folder(folder: _Folder, depth: int, lines: list[str]) -> None:
+    pad = "  " * depth
+    for item in folder.order:
+        if isinstance(item, str):
+            name = _attr(item)
+            lines.append(f'{pad}<outline text="{name}" title="{name}">')
+            _write_folder(folder.folders[item], depth + 1, lines)
+            lines.append(f"{pad}</outline>")
+            continue
+        url, feed_title, html_url = item
+        label = _attr(feed_title or "")
+        names = f'text="{label}" title="{label}"' if feed_title else 'text=""'
+        link = f' htmlUrl="{_attr(html_url)}"' if html_url else ""
+        lines.append(f'{pad}<outline type="rss" {names} xmlUrl="{_attr(url)}"{link}/>')
