@@ -1,0 +1,408 @@
+"""Fetching feeds over HTTP with httpx: one deadline, size caps, redirects, validators.
+
+:meth:`Fetcher.fetch` never raises for network or server trouble; every failure comes
+back as ``FetchResult(error="short one-line reason")`` so one bad feed never breaks a
+refresh. Guards, all per fetch:
+
+- a total deadline (``asyncio.timeout`` around connect, redirects and body), so a
+  server dripping one byte a second still ends in time;
+- a size cap on the raw body *and* on its decompressed size: gzip/deflate are inflated
+  here with ``zlib`` and ``max_length``, so a gzip bomb never grows past the cap;
+- redirects followed by hand: a limit, loop detection, http/https targets only;
+- bounded concurrency: a global semaphore and one per host.
+
+This module imports httpx at import time; the library imports it lazily at the first
+refresh so that start-up stays fast.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import errno
+import http
+import logging
+import socket
+import ssl
+import zlib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from types import TracebackType
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from newsterm import USER_AGENT
+from newsterm.core.errors import FetchError
+from newsterm.core.models import FetchResult
+from newsterm.core.text import clean_line
+
+log = logging.getLogger(__name__)
+
+ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/feed+json, "
+    "application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
+)
+ACCEPT_ENCODING = "gzip, deflate"
+"""Only the encodings :class:`_Inflater` decompresses itself (with a size bound)."""
+
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_PERMANENT = frozenset({301, 308})
+_RETRY_STATUSES = frozenset({429, 503})
+_MIB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class FetchLimits:
+    """The guards applied to every fetch."""
+
+    timeout_seconds: float = 20.0
+    """Total deadline for one fetch, including every redirect hop and the whole body."""
+    max_bytes: int = 20 * 1024 * 1024
+    """Cap on the raw body and, separately, on its decompressed size."""
+    max_redirects: int = 5
+    concurrency: int = 16
+    """Fetches running at once, over all hosts."""
+    per_host: int = 4
+    """Fetches running at once against one host."""
+    retry_after_max: float = 3600
+    """Longest Retry-After (seconds) we honour; longer values are clamped."""
+
+
+def format_size(n: int) -> str:
+    """``20971520`` -> ``"20 MB"``; small caps in KB or bytes."""
+    if n >= _MIB:
+        return f"{round(n / _MIB, 1):g} MB"
+    if n >= 1024:
+        return f"{round(n / 1024, 1):g} KB"
+    return f"{n} bytes"
+
+
+def parse_retry_after(
+    value: str | None, maximum: float = 3600, now: datetime | None = None
+) -> float | None:
+    """A Retry-After header (delay-seconds or HTTP date) -> seconds in ``[0, maximum]``.
+
+    None when the header is missing or unreadable.
+    """
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        seconds = float(int(value[:12]))
+    else:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        seconds = (when - (now or datetime.now(UTC))).total_seconds()
+    return min(max(seconds, 0.0), float(maximum))
+
+
+def _is_http_url(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+
+
+def _host_of(url: str) -> str:
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
+
+
+def _status_error(status: int, reason: str) -> str:
+    try:
+        phrase = http.HTTPStatus(status).phrase
+    except ValueError:
+        phrase = clean_line(reason, 60)
+    return f"HTTP {status} {phrase}".rstrip()
+
+
+class _Inflater:
+    """Incremental gzip/deflate decoding that never produces more than ``limit`` bytes."""
+
+    def __init__(self, encoding: str, limit: int) -> None:
+        self._limit = limit
+        self._total = 0
+        self._pending = b""
+        self._obj: zlib._Decompress | None = None
+        if encoding in ("gzip", "x-gzip"):
+            self._obj = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        # "deflate" is meant to be zlib-wrapped, but some servers send raw deflate:
+        # decided from the first two bytes in feed().
+
+    def feed(self, data: bytes) -> list[bytes]:
+        if self._obj is None:
+            data = self._pending + data
+            if len(data) < 2:
+                self._pending = data
+                return []
+            self._pending = b""
+            is_zlib = (data[0] & 0x0F) == 8 and (data[0] * 256 + data[1]) % 31 == 0
+            self._obj = zlib.decompressobj(zlib.MAX_WBITS if is_zlib else -zlib.MAX_WBITS)
+        out: list[bytes] = []
+        obj = self._obj
+        try:
+            while data and not obj.eof:
+                piece = obj.decompress(data, self._limit - self._total + 1)
+                self._total += len(piece)
+                if self._total > self._limit:
+                    raise FetchError(f"decompressed size over {format_size(self._limit)}")
+                out.append(piece)
+                data = obj.unconsumed_tail
+        except zlib.error as exc:
+            raise FetchError("corrupt compressed body") from exc
+        return out
+
+    def finish(self) -> list[bytes]:
+        if self._obj is None:
+            if self._pending:
+                raise FetchError("corrupt compressed body")
+            return []
+        try:
+            tail = self._obj.flush()
+        except zlib.error as exc:
+            raise FetchError("corrupt compressed body") from exc
+        self._total += len(tail)
+        if self._total > self._limit:
+            raise FetchError(f"decompressed size over {format_size(self._limit)}")
+        return [tail]
+
+
+def _inflater_for(header: str | None, limit: int) -> _Inflater | None:
+    codings = [c.strip().lower() for c in (header or "").split(",")]
+    codings = [c for c in codings if c and c != "identity"]
+    if not codings:
+        return None
+    if len(codings) == 1 and codings[0] in ("gzip", "x-gzip", "deflate"):
+        return _Inflater(codings[0], limit)
+    raise FetchError(f"unsupported content encoding: {clean_line(', '.join(codings), 60)}")
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    """``exc`` and its causes/contexts, innermost last (bounded, cycle-safe)."""
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in chain and len(chain) < 10:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return chain
+
+
+def describe_error(exc: BaseException, timeout: float) -> str:
+    """A short one-line reason for a network exception."""
+    chain = _causes(exc)
+    for item in chain:
+        if isinstance(item, socket.gaierror):
+            return "offline or DNS failure: name not resolved"
+        if isinstance(item, ConnectionRefusedError):
+            return "connection refused"
+        if isinstance(item, ssl.SSLCertVerificationError):
+            detail = item.verify_message or item.reason or "certificate verify failed"
+            return f"TLS error: {clean_line(detail, 120)}"
+        if isinstance(item, ssl.SSLError):
+            return f"TLS error: {clean_line(item.reason or item, 120)}"
+        if isinstance(item, ConnectionResetError):
+            return "connection reset by the server"
+        if isinstance(item, OSError) and item.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH):
+            return "offline: network unreachable"
+    if isinstance(exc, TimeoutError | httpx.TimeoutException):
+        return f"timed out after {timeout:g} s"
+    message = clean_line(str(exc), 160)
+    lowered = message.lower()
+    if "refused" in lowered:
+        return "connection refused"
+    if isinstance(exc, httpx.ProxyError):
+        return f"proxy error: {message}" if message else "proxy error"
+    if isinstance(exc, httpx.InvalidURL | httpx.UnsupportedProtocol):
+        return f"invalid URL: {message}" if message else "invalid URL"
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return f"bad HTTP response: {message}" if message else "bad HTTP response"
+    if isinstance(exc, httpx.ConnectError):
+        return f"connection failed: {message}" if message else "connection failed"
+    if isinstance(exc, httpx.NetworkError):
+        return f"network error: {message}" if message else "network error"
+    name = type(exc).__name__
+    return f"{name}: {message}" if message else name
+
+
+class Fetcher:
+    """Fetches URLs with one shared ``httpx.AsyncClient``; use as an async context manager.
+
+    >>> async with Fetcher() as fetcher:
+    ...     result = await fetcher.fetch("https://example.org/feed.xml")
+    """
+
+    def __init__(self, limits: FetchLimits | None = None) -> None:
+        self.limits = limits or FetchLimits()
+        self._client: httpx.AsyncClient | None = None
+        self._global: asyncio.Semaphore | None = None
+        self._hosts: dict[str, asyncio.Semaphore] = {}
+
+    async def __aenter__(self) -> Fetcher:
+        limits = self.limits
+        self._client = httpx.AsyncClient(
+            follow_redirects=False,
+            timeout=httpx.Timeout(limits.timeout_seconds),
+            limits=httpx.Limits(
+                max_connections=max(1, limits.concurrency),
+                max_keepalive_connections=max(1, limits.concurrency),
+            ),
+            headers={
+                "User-Agent": USER_AGENT,
+                "Accept": ACCEPT,
+                "Accept-Encoding": ACCEPT_ENCODING,
+            },
+        )
+        self._global = asyncio.Semaphore(max(1, limits.concurrency))
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            client, self._client = self._client, None
+            await client.aclose()
+
+    def _host_semaphore(self, url: str) -> asyncio.Semaphore:
+        host = _host_of(url)
+        semaphore = self._hosts.get(host)
+        if semaphore is None:
+            semaphore = self._hosts[host] = asyncio.Semaphore(max(1, self.limits.per_host))
+        return semaphore
+
+    async def fetch(
+        self, url: str, etag: str | None = None, last_modified: str | None = None
+    ) -> FetchResult:
+        """GET ``url`` (conditionally when validators are given); never raises for
+        network or server trouble.
+
+        ``FetchResult.url`` is the URL the answer came from (after redirects).
+        """
+        if self._client is None or self._global is None:
+            raise RuntimeError("Fetcher used outside 'async with'")
+        if not _is_http_url(url):
+            scheme = url.split(":", 1)[0].strip().lower() if ":" in url else ""
+            if not scheme or scheme in ("http", "https"):
+                return FetchResult(url=url, error="invalid URL")
+            reason = f"only http(s) URLs are fetched, not {clean_line(scheme, 20)!r}"
+            return FetchResult(url=url, error=reason)
+        timeout = self.limits.timeout_seconds
+        # Per host first, then global: a queue for one busy host never holds global slots.
+        async with self._host_semaphore(url), self._global:
+            try:
+                async with asyncio.timeout(timeout):
+                    return await self._fetch(url, etag, last_modified)
+            except FetchError as exc:
+                return FetchResult(url=url, error=str(exc))
+            except (TimeoutError, httpx.TimeoutException):
+                return FetchResult(url=url, error=f"timed out after {timeout:g} s")
+            except (httpx.HTTPError, httpx.InvalidURL, OSError, ssl.SSLError) as exc:
+                return FetchResult(url=url, error=describe_error(exc, timeout))
+            except Exception as exc:  # a bug in a library must not break the refresh
+                log.warning("unexpected error fetching %s", url, exc_info=True)
+                return FetchResult(url=url, error=describe_error(exc, timeout))
+
+    async def _fetch(self, url: str, etag: str | None, last_modified: str | None) -> FetchResult:
+        assert self._client is not None
+        headers = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        current = url
+        visited = {url}
+        hops = 0
+        all_permanent = True
+        while True:
+            async with self._client.stream("GET", current, headers=headers) as response:
+                status = response.status_code
+                if status in _REDIRECTS:
+                    target = self._redirect_target(current, response, visited)
+                    hops += 1
+                    if hops > self.limits.max_redirects:
+                        raise FetchError("too many redirects")
+                    all_permanent = all_permanent and status in _PERMANENT
+                    visited.add(target)
+                    current = target
+                    continue
+                moved = current if hops and all_permanent else None
+                validators = {
+                    "etag": response.headers.get("etag"),
+                    "last_modified": response.headers.get("last-modified"),
+                }
+                if status == 304:
+                    return FetchResult(
+                        url=current,
+                        status=304,
+                        not_modified=True,
+                        permanent_url=moved,
+                        **validators,
+                    )
+                if 200 <= status < 300:
+                    body = await self._read_body(response)
+                    return FetchResult(
+                        url=current,
+                        status=status,
+                        body=body,
+                        content_type=response.headers.get("content-type"),
+                        permanent_url=moved,
+                        **validators,
+                    )
+                error = _status_error(status, response.reason_phrase)
+                retry_after = None
+                if status in _RETRY_STATUSES:
+                    retry_after = parse_retry_after(
+                        response.headers.get("retry-after"), self.limits.retry_after_max
+                    )
+                return FetchResult(
+                    url=current, status=status, error=error, retry_after_seconds=retry_after
+                )
+
+    @staticmethod
+    def _redirect_target(current: str, response: httpx.Response, visited: set[str]) -> str:
+        location = (response.headers.get("location") or "").strip()
+        if not location:
+            raise FetchError(f"HTTP {response.status_code} redirect without a Location")
+        try:
+            target = urljoin(current, location)
+        except ValueError as exc:
+            raise FetchError("redirect to an invalid URL") from exc
+        if not _is_http_url(target):
+            raise FetchError("redirect to non-http(s) URL refused")
+        if target in visited:
+            raise FetchError("redirect loop")
+        return target
+
+    async def _read_body(self, response: httpx.Response) -> bytes:
+        limit = self.limits.max_bytes
+        too_large = f"too large (over {format_size(limit)})"
+        length = response.headers.get("content-length", "").strip()
+        if length.isdigit() and int(length) > limit:
+            raise FetchError(too_large)
+        inflater = _inflater_for(response.headers.get("content-encoding"), limit)
+        chunks: list[bytes] = []
+        raw = 0
+        async for chunk in response.aiter_raw():
+            raw += len(chunk)
+            if raw > limit:
+                raise FetchError(too_large)
+            if inflater is None:
+                chunks.append(chunk)
+            else:
+                chunks.extend(inflater.feed(chunk))
+        if inflater is not None:
+            chunks.extend(inflater.finish())
+        return b"".join(chunks)
