@@ -1,0 +1,255 @@
+"""Finding the feeds of a web site from the address of one of its pages.
+
+1. The address itself may be a feed: then that is the answer.
+2. An HTML page announces its feeds with ``<link rel="alternate" type="…">``.
+3. Failing that, the usual places (:data:`COMMON_PATHS`) on the same origin are tried,
+   and the answers that look like feeds are kept.
+
+The page parsing (:func:`find_feed_links`) and the sniffing (:func:`looks_like_feed`) are
+pure; :func:`discover` takes the fetch function (``Fetcher.fetch``) as an argument.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import codecs
+import hashlib
+import json
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from html.parser import HTMLParser
+from urllib.parse import urljoin, urlsplit
+
+from newsterm.core.errors import FetchError
+from newsterm.core.models import FetchResult
+from newsterm.core.text import clean_line, clean_url, decode_bytes
+
+log = logging.getLogger(__name__)
+
+Fetch = Callable[[str], Awaitable[FetchResult]]
+FeedLink = tuple[str, str | None, str]
+"""(url, title, kind); kind is "rss", "atom", "rdf" or "json"."""
+
+COMMON_PATHS = ("/feed", "/rss", "/rss.xml", "/atom.xml", "/feed.xml", "/index.xml", "/feed.json")
+
+FEED_TYPES = {
+    "application/rss+xml": "rss",
+    "application/atom+xml": "atom",
+    "application/rdf+xml": "rdf",
+    "application/feed+json": "json",
+    "application/json": "json",
+}
+"""``<link type>`` values that announce a feed, and the kind of feed."""
+
+MAX_HTML_CHARS = 2_000_000
+"""Characters of a page read for links (the links are in the head)."""
+SNIFF_BYTES = 65_536
+JSON_PARSE_MAX = 1_000_000
+"""A JSON body up to this size is parsed when its first bytes don't show the version."""
+
+
+# --- links in a page --------------------------------------------------------------------------
+
+
+class _LinkCollector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.base: str | None = None
+        self.links: list[tuple[str, str | None, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in ("link", "base"):
+            return
+        # the first occurrence of an attribute counts, as in browsers
+        values = {name: value or "" for name, value in reversed(attrs)}
+        href = values.get("href", "")
+        if tag == "base":
+            if self.base is None and href.strip():
+                self.base = href
+            return
+        if "alternate" not in values.get("rel", "").lower().split():
+            return
+        kind = FEED_TYPES.get(values.get("type", "").split(";")[0].strip().lower())
+        if kind and href.strip():
+            self.links.append((href, values.get("title"), kind))
+
+
+_URL_NOISE = re.compile(r"[\t\n\r]")
+_META_CHARSET = re.compile(
+    rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9._:-]{1,40})""", re.IGNORECASE
+)
+
+
+def _is_http(url: str) -> bool:
+    try:
+        parts = urlsplit(url)
+        return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+    except ValueError:
+        return False
+
+
+def _decode_html(data: bytes, charset: str | None = None) -> str:
+    """Page bytes -> text: BOM, then the given charset, then ``<meta charset>``, then guess."""
+    if data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return decode_bytes(data)
+    if charset is None:
+        match = _META_CHARSET.search(data[:4096])
+        charset = match.group(1).decode("ascii") if match else None
+    if charset:
+        try:
+            return data.decode(charset, errors="replace")
+        except LookupError:
+            log.debug("unknown charset %r, guessing", charset)
+    return decode_bytes(data)
+
+
+def find_feed_links(html: bytes | str, page_url: str) -> list[FeedLink]:
+    """The feeds a page announces: (url, title, kind), in page order, without repeats.
+
+    hrefs are resolved against ``<base href>`` (itself resolved against ``page_url``);
+    only http/https URLs are kept. A ``application/json`` link into a WordPress REST API
+    (``/wp-json/``) is a page's data, not a feed, and is left out.
+    """
+    text = html if isinstance(html, str) else _decode_html(html)
+    collector = _LinkCollector()
+    try:
+        collector.feed(text[:MAX_HTML_CHARS])
+        collector.close()
+    except (AssertionError, ValueError) as exc:  # older HTMLParser versions on broken markup
+        log.debug("HTML parser stopped early on %s: %s", page_url, exc)
+    base = page_url
+    if collector.base is not None:
+        try:
+            candidate = urljoin(page_url, _URL_NOISE.sub("", collector.base.strip()))
+        except ValueError:
+            candidate = ""
+        if _is_http(candidate):
+            base = candidate
+    found: list[FeedLink] = []
+    seen: set[str] = set()
+    for href, title, kind in collector.links:
+        try:
+            url = clean_url(urljoin(base, _URL_NOISE.sub("", href.strip())))
+        except ValueError:
+            continue
+        if url is None or not _is_http(url) or url in seen:
+            continue
+        if kind == "json" and "/wp-json/" in urlsplit(url).path:
+            continue
+        seen.add(url)
+        found.append((url, clean_line(title) or None, kind))
+    return found
+
+
+# --- sniffing -----------------------------------------------------------------------------------
+
+_PROLOG = re.compile(
+    r"\s*(?:<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>\[]*(?:\[.*?\])?\s*>)", re.DOTALL | re.IGNORECASE
+)
+_ROOTS = (("<rss", "rss"), ("<feed", "atom"), ("<rdf:RDF", "rdf"))
+_JSONFEED_VERSION = re.compile(r'"version"\s*:\s*"https?://jsonfeed\.org/version/')
+
+
+def feed_kind(body: bytes) -> str | None:
+    """ "rss", "atom", "rdf" or "json" when ``body`` looks like a feed, else None (cheap)."""
+    head = body[:SNIFF_BYTES]
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text = head.decode("utf-16", errors="replace")
+    else:
+        text = head.decode("utf-8", errors="replace")
+    text = text.lstrip("\ufeff \t\r\n")
+    pos = 0
+    while match := _PROLOG.match(text, pos):
+        pos = match.end()
+    text = text[pos:].lstrip()
+    for tag, kind in _ROOTS:
+        if text.startswith(tag) and text[len(tag) : len(tag) + 1] in (
+            " ",
+            "\t",
+            "\r",
+            "\n",
+            ">",
+            "/",
+        ):
+            return kind
+    if text.startswith("{"):
+        if _JSONFEED_VERSION.search(text):
+            return "json"
+        if len(body) <= JSON_PARSE_MAX:
+            try:
+                data = json.loads(body)
+            except (ValueError, RecursionError):
+                return None
+            version = data.get("version") if isinstance(data, dict) else None
+            if isinstance(version, str) and re.match(r"https?://jsonfeed\.org/version/", version):
+                return "json"
+    return None
+
+
+def looks_like_feed(body: bytes) -> bool:
+    """True when the root is ``<rss``, ``<feed``, ``<rdf:RDF`` or a JSON Feed object."""
+    return feed_kind(body) is not None
+
+
+def _looks_html(result: FetchResult) -> bool:
+    if result.content_type and "html" in result.content_type.lower():
+        return True
+    head = (result.body or b"")[:2048].lower()
+    return any(mark in head for mark in (b"<!doctype html", b"<html", b"<head", b"<link"))
+
+
+def _charset(content_type: str | None) -> str | None:
+    match = re.search(r"charset\s*=\s*[\"']?([A-Za-z0-9._:-]+)", content_type or "", re.I)
+    return match.group(1) if match else None
+
+
+# --- discovery ----------------------------------------------------------------------------------
+
+
+async def discover(url: str, fetch: Fetch) -> list[FeedLink]:
+    """The feeds of the page at ``url``: the URL itself when it is a feed, else the
+    page's alternate links, else the :data:`COMMON_PATHS` of its origin that answer with
+    a feed. An empty list when nothing is found; FetchError when the page itself cannot
+    be fetched (so the user sees why) or ``url`` is not http/https.
+    """
+    url = url.strip()
+    if "://" not in url:
+        url = "https://" + url
+    if not _is_http(url):
+        raise FetchError(f"not an http/https URL: {clean_line(url, 200)}")
+    page = await fetch(url)
+    if page.error or page.body is None:
+        raise FetchError(page.error or "no content")
+    kind = feed_kind(page.body)
+    if kind is not None:
+        return [(page.permanent_url or url, None, kind)]
+    final = page.url if page.url and _is_http(page.url) else url
+    if _looks_html(page):
+        links = find_feed_links(_decode_html(page.body, _charset(page.content_type)), final)
+        if links:
+            return links
+    return await _probe(final, fetch)
+
+
+async def _probe(page_url: str, fetch: Fetch) -> list[FeedLink]:
+    """Try :data:`COMMON_PATHS` on the page's origin; keep the answers that are feeds."""
+    parts = urlsplit(page_url)
+    origin = f"{parts.scheme}://{parts.netloc}"
+    candidates = [origin + path for path in COMMON_PATHS]
+    results = await asyncio.gather(*(fetch(candidate) for candidate in candidates))
+    found: list[FeedLink] = []
+    seen: set[bytes | str] = set()
+    for candidate, result in zip(candidates, results, strict=True):
+        if result.error or not result.body:
+            continue
+        kind = feed_kind(result.body)
+        if kind is None:
+            continue
+        digest = hashlib.sha256(result.body).digest()
+        final = result.url or candidate
+        if digest in seen or final in seen:  # /feed redirecting to /feed.xml, say
+            continue
+        seen.update((digest, final))
+        found.append((result.permanent_url or candidate, None, kind))
+    return found
