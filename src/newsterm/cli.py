@@ -15,7 +15,7 @@ from pathlib import Path
 from newsterm import __version__
 from newsterm.core.config import Config, load_config, local_only
 from newsterm.core.errors import ConfigError, NewstermError
-from newsterm.core.library import Library
+from newsterm.core.library import Library, article_markdown
 from newsterm.core.models import ArticleRow, View, section_from_string
 from newsterm.core.paths import Paths, install_default_config, resolve_paths
 from newsterm.core.store import Store
@@ -221,8 +221,6 @@ def cmd_search(library: Library, args: argparse.Namespace) -> int:
 
 
 def cmd_show(library: Library, args: argparse.Namespace) -> int:
-    from newsterm.core.render import article_markdown
-
     article = library.article(int(args.id)) if args.id.isdigit() else None
     if article is None:
         print(f"newsterm: no article with id {args.id!r} (see `newsterm list`)", file=sys.stderr)

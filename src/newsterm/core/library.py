@@ -30,7 +30,7 @@ from newsterm.core.models import (
     StoredArticle,
     View,
 )
-from newsterm.core.render import RenderedArticle, render_body
+from newsterm.core.render import RenderedArticle, reading_minutes, render_body
 from newsterm.core.sources import local
 from newsterm.core.store import Store
 
@@ -90,6 +90,9 @@ class Library:
                     continue
                 articles.append(article)
             if articles or set(known) - set(fingerprints):
+                # Files with equal dates then list in name order (newest-first lists
+                # break ties by insertion, last first).
+                articles.reverse()
                 keep = set(unchanged) | {a.key.id for a in articles}
                 self.store.save_articles(
                     source.key, articles, fingerprints=fingerprints, remove_others=True, keep=keep
@@ -148,7 +151,9 @@ class Library:
         if cached is not None:
             self._rendered.move_to_end(aid)
             return cached
-        result = render_body(article.content, article.content_type, article.row.url or article.source_link)
+        result = render_body(
+            article.content, article.content_type, article.row.url or article.source_link
+        )
         self._rendered[aid] = result
         if len(self._rendered) > _RENDER_CACHE:
             self._rendered.popitem(last=False)
@@ -163,6 +168,48 @@ class Library:
     def restore(self, flag: str, previous: dict[int, bool]) -> None:
         self.store.restore_flags(flag, previous)
 
+    def find_unread(self, ids: Sequence[int], start: int, forward: bool = True) -> int | None:
+        """Index of the first unread article in ``ids`` from ``start`` on (or back)."""
+        step = 256
+        if forward:
+            position = max(0, start)
+            while position < len(ids):
+                chunk = ids[position : position + step]
+                unread = self.store.unread_among(chunk)
+                for offset, aid in enumerate(chunk):
+                    if aid in unread:
+                        return position + offset
+                position += step
+        else:
+            position = min(start, len(ids) - 1)
+            while position >= 0:
+                low = max(0, position - step + 1)
+                chunk = ids[low : position + 1]
+                unread = self.store.unread_among(chunk)
+                for offset in range(len(chunk) - 1, -1, -1):
+                    if chunk[offset] in unread:
+                        return low + offset
+                position = low - 1
+        return None
+
+    def next_place_with_unread(
+        self, kind: str, section: SectionPath, source: str | None, forward: bool = True
+    ) -> tuple[str, SectionPath, None] | None:
+        """The next section in sidebar order, after the current place, with unread articles."""
+        nodes = self.sections()
+        paths = [n.path for n in nodes]
+        if kind in ("section", "source") and section in paths:
+            here = paths.index(section)
+        else:
+            here = -1 if forward else len(paths)
+        order = range(here + 1, len(nodes)) if forward else range(here - 1, -1, -1)
+        for index in order:
+            node = nodes[index]
+            related = node.path[: len(section)] == section or section[: len(node.path)] == node.path
+            if node.unread and not (kind in ("section", "source") and related):
+                return ("section", node.path, None)
+        return None
+
     def search(self, query: str, show_read: bool = True) -> list[int]:
         return self.store.search(query, show_read=show_read)
 
@@ -171,7 +218,9 @@ class Library:
     def feed_sources(self, keys: Sequence[str] | None = None) -> list[Source]:
         wanted = set(keys) if keys is not None else None
         return [
-            s for s in self.config.sources() if s.kind == "feed" and (wanted is None or s.key in wanted)
+            s
+            for s in self.config.sources()
+            if s.kind == "feed" and (wanted is None or s.key in wanted)
         ]
 
     def refresh_sync(
@@ -286,8 +335,54 @@ class Library:
 
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(["newsterm.core.sources.feeds"])
-            self._pool = ProcessPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1)), mp_context=context)
+            self._pool = ProcessPoolExecutor(
+                max_workers=max(1, min(4, os.cpu_count() or 1)), mp_context=context
+            )
         return self._pool
+
+
+def article_meta(article: StoredArticle, rendered: RenderedArticle) -> list[str]:
+    """The lines under an article's title: where it is from, when, how long to read."""
+    row = article.row
+    parts = [" › ".join(row.section)] if row.section else []
+    parts.append(row.source_title)
+    if article.author:
+        parts.append(article.author)
+    parts.append(
+        row.published.astimezone().strftime("%a %d %b %Y %H:%M")
+        if row.published
+        else "date unknown"
+    )
+    parts.append(f"{reading_minutes(rendered.words)} min read")
+    lines = [" · ".join(p for p in parts if p)]
+    if row.url:
+        lines.append(row.url)
+    return lines
+
+
+def article_extras(article: StoredArticle) -> list[str]:
+    """Markdown lines after the body: enclosures and categories."""
+    lines: list[str] = []
+    if article.enclosures:
+        lines += ["", "## Attachments", ""]
+        for enclosure in article.enclosures:
+            size = f", {enclosure.length / 1_048_576:.1f} MB" if enclosure.length else ""
+            kind = enclosure.type or "file"
+            lines.append(f"- {enclosure.url} ({kind}{size})")
+    if article.categories:
+        lines += ["", "Tags: " + ", ".join(article.categories)]
+    return lines
+
+
+def article_markdown(article: StoredArticle, rendered: RenderedArticle) -> str:
+    """The article as the pane shows it, as Markdown: title, meta lines, body, extras."""
+    lines = [f"# {article.row.title}", ""]
+    lines += article_meta(article, rendered)
+    if article.note:
+        lines += ["", f"({article.note})"]
+    lines += ["", rendered.markdown.strip()]
+    lines += article_extras(article)
+    return "\n".join(lines).rstrip() + "\n"
 
 
 def _parse(body: bytes, key: str, url: str, content_type: str | None):  # type: ignore[no-untyped-def]

@@ -73,6 +73,13 @@ class Store:
         self.path = path
         self._lock = threading.RLock()
         self._sections: dict[str, int] = {}
+        # Reads use their own connection: in WAL mode they never wait for a refresh
+        # that is writing, so the UI stays responsive while feeds are stored.
+        self._reader = sqlite3.connect(
+            path, check_same_thread=False, isolation_level=None, timeout=10
+        )
+        self._reader.execute("PRAGMA busy_timeout = 10000")
+        self._read_lock = threading.RLock()
 
     # -- opening -------------------------------------------------------------------
 
@@ -132,7 +139,8 @@ class Store:
         return cls(db, path)
 
     def close(self) -> None:
-        with self._lock:
+        with self._lock, self._read_lock:
+            self._reader.close()
             self._db.close()
 
     @contextmanager
@@ -147,8 +155,8 @@ class Store:
             self._db.execute("COMMIT")
 
     def _query(self, sql: str, params: Sequence[object] = ()) -> list[tuple]:
-        with self._lock:
-            return self._db.execute(sql, params).fetchall()
+        with self._read_lock:
+            return self._reader.execute(sql, params).fetchall()
 
     # -- sources -------------------------------------------------------------------
 
@@ -509,8 +517,8 @@ class Store:
 
     def counts(self, since: int) -> dict[str, tuple[int, int]]:
         """(unread, total) of the virtual sections: all, unread, starred, today."""
-        with self._lock:
-            db = self._db
+        with self._read_lock:
+            db = self._reader
             total, unread = db.execute(
                 "SELECT count(*), coalesce(sum(read = 0), 0) FROM articles"
             ).fetchone()
@@ -630,6 +638,15 @@ class Store:
             }
             ids = [i for i in ids if i in unread]
         return ids
+
+    def unread_among(self, ids: Sequence[int]) -> set[int]:
+        if not ids:
+            return set()
+        marks = ",".join("?" * len(ids))
+        return {
+            r[0]
+            for r in self._query(f"SELECT id FROM articles WHERE read = 0 AND id IN ({marks})", ids)
+        }
 
     def key_of(self, aid: int) -> ArticleKey | None:
         rows = self._query(

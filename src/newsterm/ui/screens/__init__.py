@@ -1,0 +1,1 @@
+"""Screens: the main reader and the dialogs."""

@@ -1,0 +1,538 @@
+"""The main screen: sidebar, article list and article pane, coordinated by messages.
+
+Panes never query each other. They post messages up; this screen asks the Library
+through thread workers and hands results down as attributes and method calls.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Input, ProgressBar, Static
+
+from newsterm.core.library import Library
+from newsterm.core.links import open_url, refusal
+from newsterm.core.models import SORT_ORDERS, View
+from newsterm.ui.messages import (
+    ArticleLoaded,
+    ListLoaded,
+    MarksChanged,
+    PlacesLoaded,
+    RefreshFinished,
+    RefreshProgressed,
+)
+from newsterm.ui.widgets.article_list import ArticleList
+from newsterm.ui.widgets.article_view import ArticleView
+from newsterm.ui.widgets.section_tree import Place, SectionTree
+
+
+class MainScreen(Screen[None]):
+    """The reader."""
+
+    BINDINGS = [
+        Binding("J", "next_article", "Next", show=False),
+        Binding("K", "previous_article", "Previous", show=False),
+        Binding("n", "next_unread", "Next unread"),
+        Binding("p", "previous_unread", "Prev unread", show=False),
+        Binding("space", "page_down", "Read on", show=False),
+        Binding("h,escape", "back", "Back", show=False),
+        Binding("m", "toggle_read", "Read/unread"),
+        Binding("s", "toggle_starred", "Star"),
+        Binding("A", "mark_all_read", "Mark all read"),
+        Binding("u", "undo", "Undo", show=False),
+        Binding("o", "open_link", "Open link"),
+        Binding("O", "open_link_next", "Open + next", show=False),
+        Binding("f", "follow_link", "Follow link N", show=False),
+        Binding("y", "copy_link", "Copy link", show=False),
+        Binding("slash", "search", "Search"),
+        Binding("r", "refresh", "Refresh", show=False),
+        Binding("R", "refresh_all", "Refresh all"),
+        Binding("H,ctrl+r", "toggle_show_read", "Hide read", show=False),
+        Binding("S", "cycle_sort", "Sort", show=False),
+        *[Binding(str(d), f"digit({d})", f"Link {d}", show=False) for d in range(10)],
+    ]
+
+    def __init__(self, library: Library) -> None:
+        super().__init__()
+        self.library = library
+        settings = library.config.settings
+        self.show_read = settings.show_read
+        self.sort = "newest"
+        self.place = Place("all")
+        self.view = View("all", show_read=self.show_read)
+        self._before_search: Place | None = None
+        self._undo: list[tuple[str, dict[int, bool]]] = []
+        self._digits = ""
+        self._restore_article: int | None = None
+        self._refreshing = False
+        self._open_unread_on_load = False
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="panes"):
+            with Vertical(id="sidebar"):
+                yield SectionTree(id="sections")
+                yield Static("", id="status")
+                yield ProgressBar(id="progress", show_eta=False, show_percentage=False)
+            with Vertical(id="reader"):
+                yield Input(placeholder="Search titles, sources and text…", id="search")
+                yield ArticleList(self.library.rows, id="articles")
+                yield ArticleView(id="article")
+        yield Footer()
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width < 100, "-narrow")
+
+    # -- start ---------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self.query_one("#search", Input).display = False
+        self.query_one("#progress", ProgressBar).display = False
+        self._restore_state()
+        self.load_places()
+        self.load_list(select=self._restore_article)
+        self.query_one(ArticleList).focus()
+        self.start_up()
+
+    def _restore_state(self) -> None:
+        raw = self.library.store.get_state("ui")
+        if not raw:
+            return
+        try:
+            saved = json.loads(raw)
+            self.place = Place(saved["kind"], tuple(saved.get("section", ())), saved.get("source"))
+            self._restore_article = saved.get("article")
+            self.sort = (
+                saved.get("sort", "newest") if saved.get("sort") in SORT_ORDERS else "newest"
+            )
+        except (ValueError, KeyError, TypeError):
+            return
+        self.view = self.place.view(self.show_read, self.sort)
+
+    def save_state(self) -> None:
+        article = self.query_one(ArticleView).article
+        state = {
+            "kind": self.place.kind,
+            "section": list(self.place.section),
+            "source": self.place.source,
+            "article": article.row.rowid if article else None,
+            "sort": self.sort,
+        }
+        self.library.store.set_state("ui", json.dumps(state))
+
+    @work(thread=True, group="startup")
+    def start_up(self) -> None:
+        """After the first paint: read changed local files, then refresh feeds."""
+        warnings = self.library.sync_local()
+        for warning in warnings[:5]:
+            self.app.call_from_thread(self.app.notify, warning, severity="warning", markup=False)
+        self.app.call_from_thread(self.reload)
+        settings = self.library.config.settings
+        if settings.refresh_on_start and self.library.feed_sources():
+            self.app.call_from_thread(self.action_refresh_all)
+        if settings.refresh_minutes:
+            self.app.call_from_thread(
+                self.set_interval, settings.refresh_minutes * 60, self.action_refresh_all
+            )
+
+    # -- loading -------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="places")
+    def load_places(self) -> None:
+        library = self.library
+        self.post_message(PlacesLoaded(library.counts(), library.sections(), library.feeds()))
+
+    @work(thread=True, exclusive=True, group="list")
+    def load_list(self, select: int | None = None, view: View | None = None) -> None:
+        view = view or self.view
+        ids = self.library.article_ids(view)
+        words = view.query.split() if view.kind == "search" else ()
+        self.post_message(ListLoaded(view, ids, select, words))
+
+    @work(thread=True, exclusive=True, group="article")
+    def load_article(self, rowid: int, focus: bool = True, mark: bool = True) -> None:
+        article = self.library.article(rowid)
+        if article is None:
+            return
+        rendered = self.library.rendered(article)
+        if mark and not article.row.read:
+            self.library.set_read([rowid], True)
+            from dataclasses import replace
+
+            article = replace(article, row=replace(article.row, read=True))
+        self.post_message(ArticleLoaded(article, rendered, focus))
+        self.post_message(MarksChanged([rowid]))
+
+    def reload(self) -> None:
+        self.load_places()
+        current = self.query_one(ArticleList).current
+        self.load_list(select=current.rowid if current else None)
+
+    @on(PlacesLoaded)
+    def _places_loaded(self, message: PlacesLoaded) -> None:
+        tree = self.query_one(SectionTree)
+        first = not tree.has_places
+        tree.update_places(message.counts, message.sections, message.feeds)
+        if first:
+            tree.select_place(self.place) or tree.select_place(Place("all"))
+
+    @on(ListLoaded)
+    def _list_loaded(self, message: ListLoaded) -> None:
+        if message.view != self.view:
+            return  # an older request
+        article_list = self.query_one(ArticleList)
+        index = message.ids.index(message.select) if message.select in message.ids else 0
+        article_list.show(message.ids, index, message.highlight)
+        if message.view.kind == "search":
+            article_list.empty_text = (
+                f"Nothing matches {message.view.query!r}."
+                if message.view.query
+                else "Type to search."
+            )
+        else:
+            article_list.empty_text = (
+                "No articles here."
+                if self.show_read
+                else "No unread articles here (H shows read ones)."
+            )
+        if self._open_unread_on_load:
+            self._open_unread_on_load = False
+            self._find_unread(True)
+        if self._restore_article is not None:
+            if self._restore_article in message.ids:
+                self.load_article(self._restore_article, focus=False, mark=False)
+            self._restore_article = None
+
+    @on(ArticleLoaded)
+    def _article_loaded(self, message: ArticleLoaded) -> None:
+        view = self.query_one(ArticleView)
+        view.show(message.article, message.rendered)
+        self.query_one(ArticleList).update_row(message.article.row)
+        if message.focus:
+            view.focus()
+
+    @on(MarksChanged)
+    def _marks_changed(self, message: MarksChanged) -> None:
+        article_list = self.query_one(ArticleList)
+        if message.bulk:
+            article_list.invalidate()
+        else:
+            for row in self.library.rows(list(message.ids)):
+                article_list.update_row(row)
+        self.load_places()
+
+    # -- sidebar and list events -------------------------------------------------------
+
+    @on(SectionTree.PlaceChosen)
+    def _place_chosen(self, message: SectionTree.PlaceChosen) -> None:
+        if message.place == self.place and self.view.kind != "search":
+            return
+        self.place = message.place
+        self._set_view(self.place.view(self.show_read, self.sort))
+
+    def _set_view(self, view: View, select: int | None = None) -> None:
+        self.view = view
+        self.load_list(select=select)
+
+    @on(ArticleList.ArticleSelected)
+    def _article_selected(self, message: ArticleList.ArticleSelected) -> None:
+        self.load_article(message.rowid)
+
+    @on(ArticleView.EndReached)
+    def _end_reached(self) -> None:
+        self.action_next_unread()
+
+    # -- reading -------------------------------------------------------------------
+
+    def _open_index(self, index: int) -> None:
+        article_list = self.query_one(ArticleList)
+        if not article_list.ids:
+            return
+        article_list.cursor = max(0, min(index, len(article_list.ids) - 1))
+        row = article_list.current
+        if row is not None:
+            self.load_article(row.rowid, focus=isinstance(self.focused, ArticleView))
+
+    def action_next_article(self) -> None:
+        self._open_index(self.query_one(ArticleList).cursor + 1)
+
+    def action_previous_article(self) -> None:
+        self._open_index(self.query_one(ArticleList).cursor - 1)
+
+    def action_next_unread(self) -> None:
+        self._find_unread(forward=True)
+
+    def action_previous_unread(self) -> None:
+        self._find_unread(forward=False)
+
+    @work(thread=True, exclusive=True, group="find")
+    def _find_unread(self, forward: bool) -> None:
+        article_list = self.query_one(ArticleList)
+        ids, cursor = list(article_list.ids), article_list.cursor
+        current = self.query_one(ArticleView).article
+        start = cursor + 1 if forward else cursor - 1
+        if current is None or (ids and ids[cursor] != current.row.rowid):
+            start = cursor  # nothing open yet: the row under the cursor counts
+        index = self.library.find_unread(ids, start, forward)
+        if index is not None:
+            self.app.call_from_thread(self._open_index, index)
+            return
+        place = self.library.next_place_with_unread(
+            self.place.kind, self.place.section, self.place.source, forward
+        )
+        if place is None:
+            self.app.call_from_thread(self.app.notify, "No more unread articles.")
+            return
+        self.app.call_from_thread(self._jump_to_place, Place(*place))
+
+    def _jump_to_place(self, place: Place) -> None:
+        self.query_one(SectionTree).select_place(place)
+        self.place = place
+        self.view = place.view(self.show_read, self.sort)
+        self._open_unread_on_load = True
+        self.load_list()
+
+    def action_page_down(self) -> None:
+        view = self.query_one(ArticleView)
+        if view.article is None:
+            self.action_next_unread()
+        else:
+            view.action_page_down_or_next()
+
+    def action_back(self) -> None:
+        if self.query_one("#search", Input).display:
+            self._close_search()
+            return
+        self.query_one(ArticleList).focus()
+
+    def _target_ids(self) -> list[int]:
+        """The article the user means: the open one when the pane has focus, else the row."""
+        view = self.query_one(ArticleView)
+        if isinstance(self.focused, ArticleView) and view.article is not None:
+            return [view.article.row.rowid]
+        row = self.query_one(ArticleList).current
+        return [row.rowid] if row else []
+
+    def action_toggle_read(self) -> None:
+        ids = self._target_ids()
+        if ids:
+            row = self.library.rows(ids)[0]
+            self._mark(ids, "read", not row.read)
+
+    def action_toggle_starred(self) -> None:
+        ids = self._target_ids()
+        if ids:
+            row = self.library.rows(ids)[0]
+            self._mark(ids, "starred", not row.starred)
+
+    def action_mark_all_read(self) -> None:
+        ids = list(self.query_one(ArticleList).ids)
+        if not ids:
+            self.app.notify("Nothing to mark here.")
+            return
+        self._mark(ids, "read", True, bulk=True)
+
+    @work(thread=True, group="marks")
+    def _mark(self, ids: Sequence[int], flag: str, value: bool, bulk: bool = False) -> None:
+        setter = self.library.set_read if flag == "read" else self.library.set_starred
+        before = setter(ids, value)
+        if bulk:
+            changed = {k: v for k, v in before.items() if v != value}
+            self._undo.append((flag, changed))
+            self.app.call_from_thread(
+                self.app.notify,
+                f"Marked {len(changed)} articles read. Press u to undo.",
+                markup=False,
+            )
+        self.post_message(MarksChanged(ids, bulk=bulk))
+
+    @work(thread=True, group="marks")
+    def action_undo(self) -> None:
+        if not self._undo:
+            self.app.call_from_thread(self.app.notify, "Nothing to undo.")
+            return
+        flag, previous = self._undo.pop()
+        self.library.restore(flag, previous)
+        self.app.call_from_thread(
+            self.app.notify, f"Restored {len(previous)} articles.", markup=False
+        )
+        self.post_message(MarksChanged(list(previous), bulk=True))
+
+    # -- links -----------------------------------------------------------------------
+
+    def _current_url(self) -> str | None:
+        view = self.query_one(ArticleView)
+        if view.article is not None:
+            return view.article.row.url
+        row = self.query_one(ArticleList).current
+        return row.url if row else None
+
+    def _open(self, url: str | None) -> bool:
+        reason = refusal(url)
+        if reason is None:
+            reason = open_url(url or "")
+        if reason:
+            self.app.notify(f"Not opened: {reason}", severity="warning", markup=False)
+            return False
+        self.app.notify(f"Opened {url}", markup=False, timeout=3)
+        return True
+
+    def action_digit(self, digit: int) -> None:
+        self._digits = (self._digits + str(digit))[-3:]
+        self.app.notify(f"Link {self._digits}: press o to open", timeout=2)
+
+    def _numbered_link(self) -> str | None:
+        number, self._digits = int(self._digits), ""
+        rendered = self.query_one(ArticleView).rendered
+        links = rendered.links if rendered else ()
+        if not 1 <= number <= len(links):
+            self.app.notify(f"No link {number} in this article.", severity="warning")
+            return None
+        return links[number - 1]
+
+    def action_open_link(self) -> None:
+        if self._digits:
+            url = self._numbered_link()
+            if url is not None:
+                self._open(url)
+            return
+        self._open(self._current_url())
+
+    def action_follow_link(self) -> None:
+        if self._digits:
+            self.action_open_link()
+
+    def action_open_link_next(self) -> None:
+        if self._open(self._current_url()):
+            self.action_next_unread()
+
+    def action_copy_link(self) -> None:
+        url = self._current_url()
+        if not url:
+            self.app.notify("This article has no link.", severity="warning")
+            return
+        self.app.copy_to_clipboard(url)
+        self.app.notify(f"Copied {url}", markup=False, timeout=3)
+
+    # -- search --------------------------------------------------------------------
+
+    def action_search(self) -> None:
+        search = self.query_one("#search", Input)
+        if not search.display:
+            self._before_search = self.place
+            search.display = True
+        search.focus()
+
+    @on(Input.Changed, "#search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        self._set_view(View("search", query=event.value.strip(), show_read=True))
+
+    @on(Input.Submitted, "#search")
+    def _search_submitted(self) -> None:
+        article_list = self.query_one(ArticleList)
+        article_list.focus()
+        if article_list.ids:
+            article_list.action_open()
+
+    def _close_search(self) -> None:
+        search = self.query_one("#search", Input)
+        search.display = False
+        search.value = ""
+        self.place = self._before_search or Place("all")
+        self._set_view(self.place.view(self.show_read, self.sort))
+        self.query_one(ArticleList).focus()
+
+    # -- list options ----------------------------------------------------------------
+
+    def action_toggle_show_read(self) -> None:
+        self.show_read = not self.show_read
+        self.app.notify(
+            "Showing read articles." if self.show_read else "Hiding read articles.", timeout=2
+        )
+        current = self.query_one(ArticleList).current
+        self._set_view(
+            self.place.view(self.show_read, self.sort), select=current.rowid if current else None
+        )
+
+    def action_cycle_sort(self) -> None:
+        self.sort = SORT_ORDERS[(SORT_ORDERS.index(self.sort) + 1) % len(SORT_ORDERS)]  # type: ignore[arg-type]
+        self.app.notify(f"Sorted by {self.sort}.", timeout=2)
+        current = self.query_one(ArticleList).current
+        self._set_view(
+            self.place.view(self.show_read, self.sort), select=current.rowid if current else None
+        )
+
+    # -- refresh -------------------------------------------------------------------
+
+    def action_refresh(self) -> None:
+        place = self.query_one(SectionTree).current_place or self.place
+        if place.kind == "source" and place.source:
+            self.run_refresh([place.source])
+        elif place.kind == "section":
+            keys = [
+                s.key
+                for s in self.library.feed_sources()
+                if s.section[: len(place.section)] == place.section
+            ]
+            self.run_refresh(keys)
+        else:
+            self.run_refresh(None)
+
+    def action_refresh_all(self) -> None:
+        self.run_refresh(None)
+
+    def run_refresh(self, keys: list[str] | None) -> None:
+        if self._refreshing:
+            self.app.notify("A refresh is already running.", timeout=2)
+            return
+        if not self.library.feed_sources(keys):
+            self.app.notify("No feeds to refresh here.", timeout=2)
+            return
+        self._refreshing = True
+        self._refresh_worker(keys)
+
+    @work(exclusive=True, group="refresh")
+    async def _refresh_worker(self, keys: list[str] | None) -> None:
+        total = len(self.library.feed_sources(keys))
+        self.post_message(RefreshProgressed(0, total, None))
+
+        def progress(done: int, total: int, report) -> None:  # type: ignore[no-untyped-def]
+            self.post_message(RefreshProgressed(done, total, report))
+
+        try:
+            reports = await self.library.refresh(keys, progress)
+        finally:
+            self._refreshing = False
+        self.post_message(RefreshFinished(reports))
+
+    @on(RefreshProgressed)
+    def _refresh_progressed(self, message: RefreshProgressed) -> None:
+        bar = self.query_one("#progress", ProgressBar)
+        bar.display = True
+        bar.update(total=max(1, message.total), progress=message.done)
+        self.query_one("#status", Static).update(Text(f"refreshing {message.done}/{message.total}"))
+        if message.report is not None and (
+            message.report.new or message.report.updated or message.report.error
+        ):
+            self.load_places()
+            if message.report.new and self.view.kind != "search":
+                self._reload_list_soon()
+
+    def _reload_list_soon(self) -> None:
+        current = self.query_one(ArticleList).current
+        self.load_list(select=current.rowid if current else None)
+
+    @on(RefreshFinished)
+    def _refresh_finished(self, message: RefreshFinished) -> None:
+        self.query_one("#progress", ProgressBar).display = False
+        failed = sum(1 for r in message.reports if r.error)
+        new = sum(r.new for r in message.reports)
+        summary = f"{new} new · {failed} failed" if failed else f"{new} new"
+        self.query_one("#status", Static).update(Text(summary))
+        self.reload()

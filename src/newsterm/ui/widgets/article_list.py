@@ -1,0 +1,256 @@
+"""ArticleList: a line-API virtual list of article rows, paged from the store.
+
+It never holds one widget per row: it keeps the ids of the view, and asks its
+``loader`` (given by the screen; an indexed SELECT by id, under a millisecond) for the
+rows of the pages it draws. That keeps 100,000 rows as cheap as 10.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from newsterm.core.models import ArticleRow
+from newsterm.core.render import reading_minutes
+
+RowLoader = Callable[[Sequence[int]], list[ArticleRow]]
+PAGE = 64
+
+
+class ArticleList(ScrollView, can_focus=True):
+    """The article list of the selected section."""
+
+    COMPONENT_CLASSES = {
+        "article-list--cursor",
+        "article-list--unread",
+        "article-list--read",
+        "article-list--meta",
+        "article-list--match",
+        "article-list--star",
+    }
+
+    DEFAULT_CSS = """
+    ArticleList { background: $surface; }
+    ArticleList > .article-list--cursor { background: $block-cursor-background; color: $block-cursor-foreground; text-style: bold; }
+    ArticleList:blur > .article-list--cursor { background: $block-cursor-blurred-background; text-style: none; }
+    ArticleList > .article-list--unread { text-style: bold; }
+    ArticleList > .article-list--read { color: $text-muted; }
+    ArticleList > .article-list--meta { color: $text-muted; }
+    ArticleList > .article-list--match { background: $warning 40%; }
+    ArticleList > .article-list--star { color: $warning; }
+    """
+
+    BINDINGS = [
+        Binding("j,down", "cursor_down", "Down", show=False),
+        Binding("k,up", "cursor_up", "Up", show=False),
+        Binding("g,home", "first", "First", show=False),
+        Binding("G,end", "last", "Last", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("enter,l", "open", "Open"),
+    ]
+
+    cursor: reactive[int] = reactive(0, always_update=True, init=False)
+
+    class CursorMoved(Message):
+        """The highlighted row changed (the screen may preview it)."""
+
+        def __init__(self, article_list: ArticleList, rowid: int | None, index: int) -> None:
+            super().__init__()
+            self.article_list = article_list
+            self.rowid = rowid
+            self.index = index
+
+    class ArticleSelected(Message):
+        """Enter (or a click) on a row: open this article."""
+
+        def __init__(self, article_list: ArticleList, rowid: int, index: int) -> None:
+            super().__init__()
+            self.article_list = article_list
+            self.rowid = rowid
+            self.index = index
+
+    def __init__(
+        self, loader: RowLoader, *, name: str | None = None, id: str | None = None
+    ) -> None:
+        super().__init__(name=name, id=id)
+        self._loader = loader
+        self.ids: list[int] = []
+        self._rows: dict[int, ArticleRow] = {}
+        self._highlight: re.Pattern[str] | None = None
+        self.empty_text = "No articles here."
+
+    # -- data --------------------------------------------------------------------------
+
+    def show(self, ids: Sequence[int], cursor: int = 0, highlight: Sequence[str] = ()) -> None:
+        """Show a new list of article ids (keeps no rows of the previous one)."""
+        self.ids = list(ids)
+        self._rows.clear()
+        words = [re.escape(w) for w in highlight if w]
+        self._highlight = re.compile("|".join(words), re.IGNORECASE) if words else None
+        self.virtual_size = Size(self.size.width, len(self.ids))
+        self.cursor = max(0, min(cursor, len(self.ids) - 1))
+        self.scroll_to(y=max(0, self.cursor - self.size.height // 3), animate=False)
+        self.refresh()
+
+    def update_row(self, row: ArticleRow) -> None:
+        """A row changed (read, starred): redraw it if it is on screen."""
+        for index, cached in list(self._rows.items()):
+            if cached.rowid == row.rowid:
+                self._rows[index] = row
+                self.refresh_line(index)
+
+    def invalidate(self) -> None:
+        """Rows changed in the store (a bulk mark): reload what is drawn."""
+        self._rows.clear()
+        self.refresh()
+
+    def row_at(self, index: int) -> ArticleRow | None:
+        if not 0 <= index < len(self.ids):
+            return None
+        row = self._rows.get(index)
+        if row is None:
+            start = index - index % PAGE
+            page = self.ids[start : start + PAGE]
+            by_id = {r.rowid: r for r in self._loader(page)}
+            for offset, aid in enumerate(page):
+                if aid in by_id:
+                    self._rows[start + offset] = by_id[aid]
+            if len(self._rows) > PAGE * 8:  # keep the cache small
+                keep = range(start - PAGE * 2, start + PAGE * 3)
+                self._rows = {i: r for i, r in self._rows.items() if i in keep}
+            row = self._rows.get(index)
+        return row
+
+    @property
+    def current(self) -> ArticleRow | None:
+        return self.row_at(self.cursor) if self.ids else None
+
+    # -- drawing -------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        index = self.scroll_offset.y + y
+        if not self.ids:
+            if y == 1:
+                return Strip(
+                    Text(
+                        "  " + self.empty_text,
+                        style=self.get_component_rich_style("article-list--meta"),
+                    ).render(self.app.console)
+                ).adjust_cell_length(width)
+            return Strip.blank(width, self.rich_style)
+        row = self.row_at(index)
+        if row is None:
+            return Strip.blank(width, self.rich_style)
+        text = self._line(row, width)
+        if index == self.cursor:
+            text.stylize(self.get_component_rich_style("article-list--cursor"))
+        segments = list(text.render(self.app.console))
+        return Strip(segments).adjust_cell_length(width, self.rich_style)
+
+    def _line(self, row: ArticleRow, width: int) -> Text:
+        meta = self.get_component_rich_style("article-list--meta")
+        base = self.get_component_rich_style(
+            "article-list--read" if row.read else "article-list--unread"
+        )
+        source_width = max(8, min(22, width // 5))
+        tail = 13  # " 26 Nov  12m"
+        title_width = max(8, width - 7 - source_width - tail)
+        line = Text(no_wrap=True, overflow="ellipsis", end="")
+        line.append(" ● " if not row.read else "   ", base)
+        line.append(
+            "★" if row.starred else " ", self.get_component_rich_style("article-list--star")
+        )
+        title = Text(row.title, style=base, no_wrap=True, overflow="ellipsis")
+        if self._highlight is not None:
+            title.highlight_regex(
+                self._highlight, self.get_component_rich_style("article-list--match")
+            )
+        title.truncate(title_width, overflow="ellipsis", pad=True)
+        line.append(" ")
+        line.append_text(title)
+        source = Text(row.source_title, style=meta, no_wrap=True)
+        source.truncate(source_width, overflow="ellipsis", pad=True)
+        line.append("  ")
+        line.append_text(source)
+        line.append(f" {_date(row.published):>7} {reading_minutes(row.words):>3}m", meta)
+        return line
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        if not self.ids:
+            return
+        self.refresh_line(old)
+        self.refresh_line(new)
+        self._scroll_cursor_into_view()
+        row = self.row_at(new)
+        self.post_message(self.CursorMoved(self, row.rowid if row else None, new))
+
+    def _scroll_cursor_into_view(self) -> None:
+        top = self.scroll_offset.y
+        height = max(1, self.size.height)
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False)
+        elif self.cursor >= top + height:
+            self.scroll_to(y=self.cursor - height + 1, animate=False)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.virtual_size = Size(event.size.width, len(self.ids))
+
+    # -- keys and mouse --------------------------------------------------------------
+
+    def _move(self, index: int) -> None:
+        if self.ids:
+            self.cursor = max(0, min(index, len(self.ids) - 1))
+
+    def action_cursor_down(self) -> None:
+        self._move(self.cursor + 1)
+
+    def action_cursor_up(self) -> None:
+        self._move(self.cursor - 1)
+
+    def action_first(self) -> None:
+        self._move(0)
+
+    def action_last(self) -> None:
+        self._move(len(self.ids) - 1)
+
+    def action_page_down(self) -> None:
+        self._move(self.cursor + max(1, self.size.height - 1))
+
+    def action_page_up(self) -> None:
+        self._move(self.cursor - max(1, self.size.height - 1))
+
+    def action_open(self) -> None:
+        row = self.current
+        if row is not None:
+            self.post_message(self.ArticleSelected(self, row.rowid, self.cursor))
+
+    def on_click(self, event: events.Click) -> None:
+        index = self.scroll_offset.y + event.y
+        if 0 <= index < len(self.ids):
+            self.focus()
+            self.cursor = index
+            self.action_open()
+
+
+def _date(value: datetime | None) -> str:
+    if value is None:
+        return "–"
+    local = value.astimezone()
+    now = datetime.now().astimezone()
+    if local.date() == now.date():
+        return local.strftime("%H:%M")
+    if local.year == now.year:
+        return local.strftime("%d %b")
+    return local.strftime("%b %Y")

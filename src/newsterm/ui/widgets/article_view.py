@@ -1,0 +1,75 @@
+"""ArticleView: the article pane. Shows prepared text; it never renders HTML itself."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.widgets import Static
+
+from newsterm.core.library import article_extras, article_meta
+from newsterm.core.models import StoredArticle
+from newsterm.core.render import RenderedArticle
+from newsterm.ui.markdown_text import markdown_to_text
+
+
+class ArticleView(VerticalScroll, can_focus=True):
+    """The pane that shows one article: header, body, attachments, numbered links."""
+
+    BINDINGS = [
+        Binding("j", "scroll_down", "Scroll down", show=False),
+        Binding("k", "scroll_up", "Scroll up", show=False),
+        Binding("g", "scroll_home", "Top", show=False),
+        Binding("G", "scroll_end", "Bottom", show=False),
+        Binding("space,pagedown", "page_down_or_next", "Page down"),
+        Binding("pageup,b", "page_up", "Page up", show=False),
+    ]
+
+    class EndReached(Message):
+        """``space`` at the end of the article: the screen moves to the next unread."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.article: StoredArticle | None = None
+        self.rendered: RenderedArticle | None = None
+        self.scroll_positions: dict[int, float] = {}
+
+    def compose(self):  # type: ignore[no-untyped-def]
+        yield Static(Text("Select an article to read it.", style="dim"), id="article-header")
+        yield Static("", id="article-body")
+
+    def show(self, article: StoredArticle, rendered: RenderedArticle) -> None:
+        """Show an article; a long one opens where it was left in this session."""
+        if self.article is not None:
+            self.scroll_positions[self.article.row.rowid] = self.scroll_y
+        self.article, self.rendered = article, rendered
+        header = Text(article.row.title, style="bold")
+        for line in article_meta(article, rendered):
+            header.append("\n")
+            header.append(line, style="dim")
+        if article.note:
+            header.append(f"\n({article.note})", style="italic")
+        self.query_one("#article-header", Static).update(header)
+        body = rendered.markdown.rstrip() + "\n" + "\n".join(article_extras(article))
+        self.query_one("#article-body", Static).update(markdown_to_text(body))
+        position = self.scroll_positions.get(article.row.rowid, 0)
+        self.call_after_refresh(self.scroll_to, y=position, animate=False)
+
+    def clear(self, message: str = "Select an article to read it.") -> None:
+        self.article = self.rendered = None
+        self.query_one("#article-header", Static).update(Text(message, style="dim"))
+        self.query_one("#article-body", Static).update("")
+
+    @property
+    def at_end(self) -> bool:
+        return self.scroll_y >= self.max_scroll_y
+
+    def action_page_down_or_next(self) -> None:
+        if self.at_end:
+            self.post_message(self.EndReached())
+        else:
+            self.scroll_page_down(animate=False)
+
+    def action_page_up(self) -> None:
+        self.scroll_page_up(animate=False)
