@@ -283,6 +283,7 @@ class _Converter:
                     parts.append("\n" if hard else " ")
             joined = "".join(parts)
         theme = self.theme
+        style: Style | None
         if heading:
             style = (theme.h1, theme.h2, theme.h3)[heading - 1] if heading <= 3 else theme.h4
         else:
@@ -344,7 +345,8 @@ class _Converter:
         """Cells left for text beside the widest of ``prefixes``."""
         assert self.width is not None
         used = max(sum(cell_len(part) for part, _ in prefix) for prefix in prefixes)
-        return max(self.width - used, min(_MIN_WRAP, self.width))
+        # Deep indentation may push text past the width rather than wrap it to nothing.
+        return max(self.width - used, min(_MIN_WRAP, self.width // 2), 1)
 
     def _put(self, text: str, style: Style | None = None) -> None:
         if text:
@@ -500,28 +502,28 @@ def _inline(source: str, style: Style | None, theme: MarkdownTheme) -> tuple[str
         start, end = match.span()
         if start > position:
             tokens.append((_TEXT, source[position:start]))
-        kind = match.lastgroup
+        group = match.lastgroup
         position = end
-        if kind == "esc":
+        if group == "esc":
             tokens.append((_TEXT, source[end - 1]))
-        elif kind == "ticks":
+        elif group == "ticks":
             count = end - start
-            closer = None if count in no_closer else _closing_ticks(count).search(source, end)
-            if closer is None:
+            ticks = None if count in no_closer else _closing_ticks(count).search(source, end)
+            if ticks is None:
                 no_closer.add(count)
                 tokens.append((_TEXT, match.group()))
             else:
-                code = source[end : closer.start()]
+                code = source[end : ticks.start()]
                 if len(code) > 2 and code[0] == " " == code[-1] and code.strip():
                     code = code[1:-1]
                 tokens.append((_CODE, code))
-                position = closer.end()
-        elif kind == "delim":
+                position = ticks.end()
+        elif group == "delim":
             before = source[start - 1] if start else " "
             after = source[end] if end < length else " "
             tokens.append((_DELIM, _Delim(source[start], end - start, before, after)))
         else:
-            tokens.append((_REF if kind == "ref" else _IMAGE, match.group()))
+            tokens.append((_REF if group == "ref" else _IMAGE, match.group()))
         match = _SPECIAL.search(source, position)
     if position < length:
         tokens.append((_TEXT, source[position:]))
@@ -531,7 +533,7 @@ def _inline(source: str, style: Style | None, theme: MarkdownTheme) -> tuple[str
     spans: list[Span] = []
     offset = 0
     kind_styles = {_CODE: theme.code, _REF: theme.footnote, _IMAGE: theme.image}
-    for kind, value in tokens:
+    for token, value in tokens:
         if isinstance(value, _Delim):
             value.start = offset
             if value.remaining:
@@ -540,8 +542,8 @@ def _inline(source: str, style: Style | None, theme: MarkdownTheme) -> tuple[str
             value.end = offset
         elif value:
             parts.append(value)
-            if kind != _TEXT:
-                spans.append(Span(offset, offset + len(value), kind_styles[kind]))
+            if token != _TEXT:
+                spans.append(Span(offset, offset + len(value), kind_styles[token]))
             offset += len(value)
     for opener, closer, span_style in matches:
         if closer.start > opener.end:

@@ -1,0 +1,1 @@
+"""The Textual user interface of newsterm; imported lazily by the CLI."""
