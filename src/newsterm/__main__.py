@@ -4,4 +4,6 @@ import sys
 
 from newsterm.cli import main
 
-sys.exit(main())
+# The guard matters: parser worker processes import the main module again.
+if __name__ == "__main__":
+    sys.exit(main())

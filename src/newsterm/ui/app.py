@@ -35,6 +35,7 @@ class NewsApp(App[int]):
 
     TITLE = "newsterm"
     CSS_PATH = Path(__file__).with_name("newsterm.tcss")
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = [
         Binding("q", "quit", "Quit"),
         Binding("question_mark", "help", "Help"),

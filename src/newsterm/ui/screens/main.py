@@ -86,9 +86,6 @@ class MainScreen(Screen[None]):
                 yield ArticleView(id="article")
         yield Footer()
 
-    def on_resize(self) -> None:
-        self.set_class(self.size.width < 100, "-narrow")
-
     # -- start ---------------------------------------------------------------------
 
     def on_mount(self) -> None:

@@ -11,7 +11,9 @@ import re
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from rich.text import Text
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
 from textual import events
 from textual.binding import Binding
 from textual.geometry import Size
@@ -98,7 +100,7 @@ class ArticleList(ScrollView, can_focus=True):
         self._rows.clear()
         words = [re.escape(w) for w in highlight if w]
         self._highlight = re.compile("|".join(words), re.IGNORECASE) if words else None
-        self.virtual_size = Size(self.size.width, len(self.ids))
+        self.virtual_size = Size(self.scrollable_content_region.width, len(self.ids))
         self.cursor = max(0, min(cursor, len(self.ids) - 1))
         self.scroll_to(y=max(0, self.cursor - self.size.height // 3), animate=False)
         self.refresh()
@@ -139,53 +141,51 @@ class ArticleList(ScrollView, can_focus=True):
     # -- drawing -------------------------------------------------------------------
 
     def render_line(self, y: int) -> Strip:
-        width = self.size.width
+        width = self.scrollable_content_region.width
         index = self.scroll_offset.y + y
+        base = self.rich_style
         if not self.ids:
             if y == 1:
-                return Strip(
-                    Text(
-                        "  " + self.empty_text,
-                        style=self.get_component_rich_style("article-list--meta"),
-                    ).render(self.app.console)
-                ).adjust_cell_length(width)
-            return Strip.blank(width, self.rich_style)
+                meta = base + self.get_component_rich_style("article-list--meta")
+                return Strip([Segment("  " + self.empty_text, meta)]).adjust_cell_length(width, base)
+            return Strip.blank(width, base)
         row = self.row_at(index)
         if row is None:
-            return Strip.blank(width, self.rich_style)
-        text = self._line(row, width)
+            return Strip.blank(width, base)
         if index == self.cursor:
-            text.stylize(self.get_component_rich_style("article-list--cursor"))
-        segments = list(text.render(self.app.console))
-        return Strip(segments).adjust_cell_length(width, self.rich_style)
+            base = base + self.get_component_rich_style("article-list--cursor")
+        return Strip(self._segments(row, width, base)).adjust_cell_length(width, base)
 
-    def _line(self, row: ArticleRow, width: int) -> Text:
-        meta = self.get_component_rich_style("article-list--meta")
-        base = self.get_component_rich_style(
-            "article-list--read" if row.read else "article-list--unread"
-        )
+    def _segments(self, row: ArticleRow, width: int, base: Style) -> list[Segment]:
+        """One row: unread dot, star, title (matches highlighted), source, date, minutes."""
+        meta = base + self.get_component_rich_style("article-list--meta")
+        weight = base + self.get_component_rich_style("article-list--read" if row.read else "article-list--unread")
         source_width = max(8, min(22, width // 5))
-        tail = 13  # " 26 Nov  12m"
-        title_width = max(8, width - 7 - source_width - tail)
-        line = Text(no_wrap=True, overflow="ellipsis", end="")
-        line.append(" ● " if not row.read else "   ", base)
-        line.append(
-            "★" if row.starred else " ", self.get_component_rich_style("article-list--star")
-        )
-        title = Text(row.title, style=base, no_wrap=True, overflow="ellipsis")
-        if self._highlight is not None:
-            title.highlight_regex(
-                self._highlight, self.get_component_rich_style("article-list--match")
-            )
-        title.truncate(title_width, overflow="ellipsis", pad=True)
-        line.append(" ")
-        line.append_text(title)
-        source = Text(row.source_title, style=meta, no_wrap=True)
-        source.truncate(source_width, overflow="ellipsis", pad=True)
-        line.append("  ")
-        line.append_text(source)
-        line.append(f" {_date(row.published):>7} {reading_minutes(row.words):>3}m", meta)
-        return line
+        tail = f" {_date(row.published):>8} {reading_minutes(row.words):>3}m "
+        title_width = max(8, width - 5 - source_width - 2 - cell_len(tail))
+        segments = [
+            Segment(" ● " if not row.read else "   ", weight),
+            Segment("★ " if row.starred else "  ", base + self.get_component_rich_style("article-list--star")),
+        ]
+        segments += self._title(row.title, title_width, weight)
+        segments.append(Segment("  " + _fit(row.source_title, source_width), meta))
+        segments.append(Segment(tail, meta))
+        return segments
+
+    def _title(self, title: str, width: int, style: Style) -> list[Segment]:
+        title = _fit(title, width)
+        if self._highlight is None:
+            return [Segment(title, style)]
+        match_style = style + self.get_component_rich_style("article-list--match")
+        out: list[Segment] = []
+        position = 0
+        for match in self._highlight.finditer(title):
+            if match.start() > position:
+                out.append(Segment(title[position : match.start()], style))
+            out.append(Segment(match.group(), match_style))
+            position = match.end()
+        out.append(Segment(title[position:], style))
+        return out
 
     def watch_cursor(self, old: int, new: int) -> None:
         if not self.ids:
@@ -205,7 +205,7 @@ class ArticleList(ScrollView, can_focus=True):
             self.scroll_to(y=self.cursor - height + 1, animate=False)
 
     def on_resize(self, event: events.Resize) -> None:
-        self.virtual_size = Size(event.size.width, len(self.ids))
+        self.virtual_size = Size(self.scrollable_content_region.width, len(self.ids))
 
     # -- keys and mouse --------------------------------------------------------------
 
@@ -242,6 +242,13 @@ class ArticleList(ScrollView, can_focus=True):
             self.focus()
             self.cursor = index
             self.action_open()
+
+
+def _fit(text: str, width: int) -> str:
+    """``text`` cut (with …) or padded to exactly ``width`` cells."""
+    if cell_len(text) > width:
+        return set_cell_size(text, width - 1) + "…"
+    return set_cell_size(text, width)
 
 
 def _date(value: datetime | None) -> str:

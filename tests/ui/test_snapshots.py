@@ -1,0 +1,75 @@
+"""SVG snapshots of the main views on the sample reader (fixed dates, UTC, no blink).
+
+Update after a deliberate UI change with ``pytest tests/ui/test_snapshots.py
+--snapshot-update`` and look at the SVGs before committing them.
+"""
+
+from __future__ import annotations
+
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from newsterm.ui.widgets.section_tree import Place, SectionTree
+
+
+async def _settle(pilot: Pilot) -> None:
+    for _ in range(4):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+    for widget in pilot.app.screen.query(Input):
+        widget.cursor_blink = False
+
+
+def _select(place: Place):  # type: ignore[no-untyped-def]
+    async def run(pilot: Pilot) -> None:
+        await _settle(pilot)
+        pilot.app.screen.query_one(SectionTree).select_place(place)
+        await _settle(pilot)
+
+    return run
+
+
+def test_main_view_with_an_article(snap_compare, make_app) -> None:
+    async def run(pilot: Pilot) -> None:
+        await _settle(pilot)
+        await pilot.press("j", "j", "enter")
+        await _settle(pilot)
+
+    assert snap_compare(make_app(), terminal_size=(120, 36), run_before=run)
+
+
+def test_help_screen(snap_compare, make_app) -> None:
+    async def run(pilot: Pilot) -> None:
+        await _settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+
+    assert snap_compare(make_app(), terminal_size=(100, 40), run_before=run)
+
+
+def test_search_results(snap_compare, make_app) -> None:
+    async def run(pilot: Pilot) -> None:
+        await _settle(pilot)
+        await pilot.press("slash", *"tree")
+        await _settle(pilot)
+
+    assert snap_compare(make_app(), terminal_size=(120, 30), run_before=run)
+
+
+def test_starred_section(snap_compare, make_app) -> None:
+    async def run(pilot: Pilot) -> None:
+        await _settle(pilot)
+        await pilot.press("s", "j", "j", "s")
+        await _settle(pilot)
+        await _select(Place("starred"))(pilot)
+
+    assert snap_compare(make_app(), terminal_size=(120, 30), run_before=run)
+
+
+def test_narrow_80x24(snap_compare, make_app) -> None:
+    async def run(pilot: Pilot) -> None:
+        await _select(Place("section", ("Technology",)))(pilot)
+        await pilot.press("enter")
+        await _settle(pilot)
+
+    assert snap_compare(make_app(), terminal_size=(80, 24), run_before=run)
