@@ -1,0 +1,45 @@
+"""The core and the CLI start without the UI or the network stack (start-up speed)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+MODULES = ["newsterm.core.library", "newsterm.core.store", "newsterm.core.config", "newsterm.cli"]
+ABSENT = ["textual", "rich", "httpx", "feedparser", "newsterm.ui"]
+
+PROBE = """
+import json, sys
+for name in {modules!r}:
+    __import__(name)
+print(json.dumps(sorted(sys.modules)))
+"""
+
+
+def loaded(modules: list[str]) -> set[str]:
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE.format(modules=modules)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return set(json.loads(result.stdout))
+
+
+def test_core_and_cli_do_not_import_ui_or_network() -> None:
+    names = loaded(MODULES)
+    assert set(MODULES) <= names  # the probe really imported them
+    for absent in ABSENT:
+        offenders = sorted(n for n in names if n == absent or n.startswith(absent + "."))
+        assert offenders == [], f"{absent} imported at start-up: {offenders}"
+
+
+def test_each_core_module_alone() -> None:
+    for module in MODULES:
+        names = loaded([module])
+        assert module in names
+        assert not any(
+            n == "textual" or n.startswith(("textual.", "rich.")) or n == "rich" for n in names
+        ), module
