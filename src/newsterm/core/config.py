@@ -120,6 +120,13 @@ class _Where:
                     start = number
                     break
         if start is None:
+            # dotted keys (settings.x = 1) and inline arrays (feeds = [...])
+            patterns = [rf"^\s*{table}\s*\.\s*[\"']?{re.escape(key)}[\"']?\s*="] if key else []
+            patterns.append(rf"^\s*{table}\s*[.=]")
+            for pattern in patterns:
+                for number, line in enumerate(self.lines, 1):
+                    if re.match(pattern, line):
+                        return number
             return None
         if key is None:
             return start
@@ -198,10 +205,14 @@ def _settings(where: _Where, raw: Any) -> Settings:
 
 
 def _url_problem(url: str) -> str | None:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        return "is not a valid URL"
     if parts.scheme.lower() not in ("http", "https"):
         return "must be an http:// or https:// URL"
-    if not parts.hostname:
+    if not host:
         return "has no host name"
     if any(ch.isspace() for ch in url):
         return "contains whitespace"

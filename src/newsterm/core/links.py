@@ -26,7 +26,11 @@ def refusal(url: str | None) -> str | None:
         return "link starts with '-'"
     if url.startswith(("\\\\", "//")):
         return "network path refused"
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.hostname  # noqa: B018 - raises ValueError on a malformed host
+    except ValueError:
+        return "malformed link"
     scheme = parts.scheme.lower()
     if scheme not in ALLOWED_SCHEMES:
         return f"{scheme or 'scheme-less'} link refused: only http, https and mailto open"

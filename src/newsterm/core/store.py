@@ -96,7 +96,12 @@ class Store:
         except sqlite3.DatabaseError as exc:
             if "locked" in str(exc):
                 raise StoreError(f"{path}: database is locked by another program") from None
-            aside = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
+            stamp = time.strftime("%Y%m%d-%H%M%S")
+            aside = path.with_name(f"{path.name}.corrupt-{stamp}")
+            counter = 1
+            while aside.exists():  # never overwrite an earlier kept copy
+                counter += 1
+                aside = path.with_name(f"{path.name}.corrupt-{stamp}-{counter}")
             for suffix in ("", "-wal", "-shm"):
                 part = Path(str(path) + suffix)
                 if part.exists():
@@ -186,17 +191,16 @@ class Store:
                         ),
                     )
                     continue
-                sid, _ = existing[source.key]
-                if source.title:
-                    db.execute(
-                        "UPDATE sources SET config_title = ?, label = ? WHERE id = ?",
-                        (source.title, label, sid),
-                    )
-                else:
-                    db.execute(
-                        "UPDATE sources SET config_title = NULL, label = COALESCE(title, ?) WHERE id = ?",
-                        (label, sid),
-                    )
+                sid, old_label = existing[source.key]
+                db.execute(
+                    "UPDATE sources SET config_title = ?, label = COALESCE(?, title, ?) WHERE id = ?",
+                    (source.title, source.title, label, sid),
+                )
+                new_label = db.execute("SELECT label FROM sources WHERE id = ?", (sid,)).fetchone()[
+                    0
+                ]
+                if new_label != old_label:
+                    self._reindex_source(db, sid, old_label, new_label)
                 if source.kind == "feed":
                     section_id = self._section_id(db, source.section)
                     db.execute(

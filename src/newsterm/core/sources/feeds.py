@@ -55,6 +55,8 @@ _DOCTYPE = re.compile(r"<!DOCTYPE\b", re.IGNORECASE)
 _EXTERNAL_ID = re.compile(r"\b(?:SYSTEM|PUBLIC)\b")
 _SYSTEM_LITERAL_SCHEME = re.compile(r"""["']\s*([A-Za-z][A-Za-z0-9+.-]*):""")
 _TAG = re.compile(r"<[^>]*>")
+# The encoding in the XML declaration, found the way feedparser finds it.
+_XML_DECL_ENCODING = re.compile(r"""<\?.*encoding=['"](.*?)['"].*\?>""")
 _URL_SCHEMES = ("http", "https", "mailto")
 _TITLE_WORDS = 12
 _BENIGN_BOZO = ("CharacterEncodingOverride", "NonXMLContentType")
@@ -272,9 +274,15 @@ def parse_feed(
         not root and any(text[a:b].lower().startswith("<!doctype html") for a, b in spans)
     ):
         raise ParseError("not a feed: got an HTML page")
-    if spans:
-        for start, end in reversed(spans):
-            text = text[:start] + text[end:]
+    changed = bool(spans)
+    for start, end in reversed(spans):
+        text = text[:start] + text[end:]
+    declaration = None if codec else _XML_DECL_ENCODING.match(text)
+    if declaration and not declaration.group(1).isascii():
+        # feedparser crashes on a non-ASCII encoding name; with an empty one it sniffs.
+        text = text[: declaration.start(1)] + text[declaration.end(1) :]
+        changed = True
+    if changed:
         body = bom + text.encode(codec) if codec else bom + text.encode("latin-1")
 
     return _parse_xml(body, source_key, base_url, content_type, root)

@@ -42,6 +42,7 @@ MAX_FILE_BYTES = 8 * 1024 * 1024
 """Bigger files are listed with a note instead of being read."""
 _BREADCRUMB = re.compile(r"\s*»\s*")
 _SUBHEADING_MAX = 80
+_HOME = frozenset({"home", "start", "homepage", "accueil", "startseite", "inicio"})
 _FINAL_PUNCTUATION = tuple(".!?:;,…\"'”’»)]")
 
 
@@ -170,14 +171,19 @@ def parse_txt(text: str) -> tuple[str, SectionPath, str]:
     first = lines[index].strip()
     section: SectionPath = ()
     title = first
+    index += 1
     if "»" in first:
         parts = [clean_line(p, 200) for p in _BREADCRUMB.split(first) if p.strip()]
-        if parts and parts[0].lower() in ("home", "start", "homepage"):
-            parts = parts[1:]
-        if parts:
+        following = next((ln.strip() for ln in lines[index:] if ln.strip()), "")
+        # A title that quotes with « » is not a breadcrumb, unless it starts at Home
+        # or its last part is repeated below as the title.
+        home = bool(parts) and parts[0].casefold() in _HOME
+        quoted = "«" in first
+        if len(parts) > 1 and (home or not quoted or _same(parts[-1], following)):
+            if home:
+                parts = parts[1:]
             title = parts[-1]
             section = tuple(parts[:-1])
-    index += 1
     paragraphs = _paragraphs(lines[index:])
     if paragraphs and _same(paragraphs[0], title):
         paragraphs = paragraphs[1:]
