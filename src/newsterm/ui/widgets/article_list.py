@@ -147,7 +147,9 @@ class ArticleList(ScrollView, can_focus=True):
         if not self.ids:
             if y == 1:
                 meta = base + self.get_component_rich_style("article-list--meta")
-                return Strip([Segment("  " + self.empty_text, meta)]).adjust_cell_length(width, base)
+                return Strip([Segment("  " + self.empty_text, meta)]).adjust_cell_length(
+                    width, base
+                )
             return Strip.blank(width, base)
         row = self.row_at(index)
         if row is None:
@@ -159,13 +161,18 @@ class ArticleList(ScrollView, can_focus=True):
     def _segments(self, row: ArticleRow, width: int, base: Style) -> list[Segment]:
         """One row: unread dot, star, title (matches highlighted), source, date, minutes."""
         meta = base + self.get_component_rich_style("article-list--meta")
-        weight = base + self.get_component_rich_style("article-list--read" if row.read else "article-list--unread")
+        weight = base + self.get_component_rich_style(
+            "article-list--read" if row.read else "article-list--unread"
+        )
         source_width = max(8, min(22, width // 5))
         tail = f" {_date(row.published):>8} {reading_minutes(row.words):>3}m "
         title_width = max(8, width - 5 - source_width - 2 - cell_len(tail))
         segments = [
             Segment(" ● " if not row.read else "   ", weight),
-            Segment("★ " if row.starred else "  ", base + self.get_component_rich_style("article-list--star")),
+            Segment(
+                "★ " if row.starred else "  ",
+                base + self.get_component_rich_style("article-list--star"),
+            ),
         ]
         segments += self._title(row.title, title_width, weight)
         segments.append(Segment("  " + _fit(row.source_title, source_width), meta))
