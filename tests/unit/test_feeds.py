@@ -218,6 +218,26 @@ def test_odd_content_types_never_break_parsing(content_type: str) -> None:
     assert feed.articles[0].title == "Été à Paris"
 
 
+def test_non_ascii_encoding_name_is_ignored_not_a_crash() -> None:
+    # feedparser itself raises UnicodeDecodeError on such a declaration.
+    body = rss("<item><title>Caf\u00e9</title><guid>c</guid></item>").replace(
+        b'encoding="utf-8"', b'encoding="\xedUTF-8"'
+    )
+    feed = parse_feed(body, "src")
+    assert feed.articles[0].title == "Café"
+
+
+def test_feedparser_crash_becomes_parse_error() -> None:
+    # A namespace URI holding a no-break space makes feedparser's strict parser raise
+    # ValueError; it must surface as a ParseError like any unreadable feed.
+    body = (
+        '<rss version="2.0" xmlns:x="http://a\u00a0b/"><channel><title>t</title>'
+        "<item><x:y>1</x:y><title>z</title></item></channel></rss>"
+    ).encode()
+    with pytest.raises(ParseError, match=r"^could not parse the feed \(ValueError\)$"):
+        parse_feed(body, "src")
+
+
 @pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be", "utf-32"])
 def test_utf16_and_utf32(codec: str) -> None:
     text = (DATA / "rss091.xml").read_text("latin-1").replace("ISO-8859-1", codec.upper())
