@@ -32,7 +32,7 @@ from newsterm.core.models import (
 )
 from newsterm.core.render import RenderedArticle, reading_minutes, render_body
 from newsterm.core.sources import local
-from newsterm.core.store import Store
+from newsterm.core.store import Store, fingerprint, prepare
 
 log = logging.getLogger(__name__)
 
@@ -294,13 +294,21 @@ class Library:
             if state and state.body_hash == digest:
                 await asyncio.to_thread(store.record_fetch, source.key, ok=True, **validators)
                 return replace(report, not_modified=True)
+            known = await asyncio.to_thread(store.fingerprints, source.key)
             parsed = await asyncio.get_running_loop().run_in_executor(
-                self._executor(), _parse, result.body, source.key, result.url, result.content_type
+                self._executor(),
+                _parse,
+                result.body,
+                source.key,
+                result.url,
+                result.content_type,
+                source.section,
+                known,
             )
             if isinstance(parsed, str):
                 await asyncio.to_thread(store.record_fetch, source.key, ok=False, error=parsed)
                 return replace(report, error=parsed)
-            articles = [replace(a, section=source.section) for a in parsed.articles]
+            parsed, articles = parsed
             saved = await asyncio.to_thread(store.save_articles, source.key, articles)
             await asyncio.to_thread(
                 store.record_fetch,
@@ -385,11 +393,28 @@ def article_markdown(article: StoredArticle, rendered: RenderedArticle) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _parse(body: bytes, key: str, url: str, content_type: str | None):  # type: ignore[no-untyped-def]
-    """Runs in a worker process: a ParsedFeed, or the error message as a string."""
+def _parse(  # type: ignore[no-untyped-def]
+    body: bytes,
+    key: str,
+    url: str,
+    content_type: str | None,
+    section: SectionPath,
+    known: dict[str, str],
+):
+    """Runs in a worker process: parse, and prepare the rows of new or changed articles.
+
+    Returns (the feed without its articles, prepared rows), or the error message.
+    """
     from newsterm.core.sources.feeds import parse_feed
 
     try:
-        return parse_feed(body, key, url, content_type)
+        parsed = parse_feed(body, key, url, content_type)
     except ParseError as exc:
         return str(exc)
+    rows = []
+    for article in parsed.articles:
+        article = replace(article, section=section)
+        fp = fingerprint(article)
+        if known.get(article.key.id) != fp:
+            rows.append(prepare(article, fp))
+    return replace(parsed, articles=()), rows

@@ -60,6 +60,49 @@ def plain_text(content: str, content_type: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class Prepared:
+    """An article made ready for its row: compressed body, words, text to index.
+
+    Made by :func:`prepare`, in the refresh's worker processes, so the process that
+    owns the database only runs SQL.
+    """
+
+    guid: str
+    section: SectionPath
+    title: str
+    url: str | None
+    author: str | None
+    published: int | None
+    """Published, else updated, in unix seconds; None when unknown."""
+    updated: int | None
+    content: bytes
+    content_type: str
+    extra: str | None
+    words: int
+    fingerprint: str
+    search_body: str
+
+
+def prepare(article: Article, fp: str | None = None) -> Prepared:
+    body = plain_text(article.content, article.content_type)
+    return Prepared(
+        guid=article.key.id,
+        section=article.section,
+        title=article.title,
+        url=article.url,
+        author=article.author,
+        published=_ts(article.published or article.updated),
+        updated=_ts(article.updated),
+        content=zlib.compress(article.content.encode("utf-8", "replace"), 6),
+        content_type=article.content_type,
+        extra=_extra(article),
+        words=len(body.split()),
+        fingerprint=fp or fingerprint(article),
+        search_body=body[:_SEARCH_BODY_MAX],
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class SaveResult:
     new: int
     updated: int
@@ -308,7 +351,7 @@ class Store:
     def save_articles(
         self,
         source_key: str,
-        articles: Iterable[Article],
+        articles: Iterable[Article | Prepared],
         *,
         fingerprints: dict[str, str] | None = None,
         remove_others: bool = False,
@@ -316,9 +359,10 @@ class Store:
     ) -> SaveResult:
         """Insert new articles and update changed ones of one source, in one transaction.
 
-        Read and starred state of an existing article are kept. ``remove_others`` deletes
-        the source's articles neither in ``articles`` nor in ``keep`` (local folders, where a
-        file went away);
+        ``articles`` may come already :func:`prepare`-d (compressed, indexed text made),
+        which the refresh does in its worker processes. Read and starred state of an
+        existing article are kept. ``remove_others`` deletes the source's articles
+        neither in ``articles`` nor in ``keep`` (local folders, where a file went away);
         feeds never remove anything here: a feed that drops an item keeps it stored.
         """
         now = int(time.time())
@@ -337,32 +381,30 @@ class Store:
                 )
             }
             seen: set[str] = set()
-            for article in articles:
-                guid = article.key.id
+            for item in articles:
+                guid = item.key.id if isinstance(item, Article) else item.guid
                 if guid in seen:
                     continue
                 seen.add(guid)
-                fp = (fingerprints or {}).get(guid) or _fingerprint(article)
                 old = known.get(guid)
-                if old is not None and old[1] == fp:
+                if isinstance(item, Article):
+                    fp = (fingerprints or {}).get(guid) or fingerprint(item)
+                    if old is not None and old[1] == fp:
+                        continue
+                    item = prepare(item, fp)
+                elif old is not None and old[1] == item.fingerprint:
                     continue
-                body = plain_text(article.content, article.content_type)
-                words = len(body.split())
-                extra = _extra(article)
-                section_id = self._section_id(db, article.section)
-                content = zlib.compress(article.content.encode("utf-8", "replace"), 6)
                 values = (
-                    section_id, article.title, article.url, article.author,
-                    _ts(article.published), _ts(article.updated), content, article.content_type,
-                    extra, words, fp,
+                    self._section_id(db, item.section), item.title, item.url, item.author,
+                    item.published, item.updated, item.content, item.content_type,
+                    item.extra, item.words, item.fingerprint,
                 )  # fmt: skip
                 if old is None:
-                    sort_time = _ts(article.published) or now
                     aid = db.execute(
                         "INSERT INTO articles (section_id, title, url, author, published, updated, "
                         "content, content_type, extra, words, fingerprint, source_id, guid, sort_time) "
                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        (*values, sid, guid, sort_time),
+                        (*values, sid, guid, item.published or now),
                     ).lastrowid
                     new += 1
                 else:
@@ -372,12 +414,12 @@ class Store:
                         "UPDATE articles SET section_id = ?, title = ?, url = ?, author = ?, "
                         "published = ?, updated = ?, content = ?, content_type = ?, extra = ?, "
                         "words = ?, fingerprint = ?, sort_time = COALESCE(?, sort_time) WHERE id = ?",
-                        (*values, _ts(article.published), aid),
+                        (*values, item.published, aid),
                     )
                     updated += 1
                 db.execute(
                     "INSERT INTO search (rowid, title, source, body) VALUES (?, ?, ?, ?)",
-                    (aid, article.title, label, body[:_SEARCH_BODY_MAX]),
+                    (aid, item.title, label, item.search_body),
                 )
             if remove_others:
                 gone = [known[g][0] for g in known if g not in seen and g not in (keep or ())]
@@ -678,6 +720,24 @@ class Store:
             )
         ]
 
+    def forget_source(self, key: str, keep_starred: bool = True) -> int:
+        """Delete a source's articles (starred ones stay unless ``keep_starred`` is False)
+        and what its fetches left (validators, last error), so that subscribing to it
+        again fetches it in full. Returns how many articles went."""
+        with self._tx() as db:
+            row = db.execute("SELECT id FROM sources WHERE key = ?", (key,)).fetchone()
+            if row is None:
+                return 0
+            where = "a.source_id = ?" + (" AND a.starred = 0" if keep_starred else "")
+            removed = self._delete_where(db, where, (row[0],))
+            db.execute(
+                "UPDATE sources SET etag = NULL, last_modified = NULL, body_hash = NULL, "
+                "url = CASE WHEN kind = 'feed' THEN key ELSE url END, last_error = NULL, "
+                "last_error_at = NULL, retry_after = NULL WHERE id = ?",
+                (row[0],),
+            )
+        return removed
+
 
 def fts_query(query: str) -> str:
     """User words -> an FTS5 query: each word quoted (no operators), the last a prefix."""
@@ -726,7 +786,8 @@ def _extra(article: Article) -> str | None:
     return json.dumps(extra, ensure_ascii=False) if extra else None
 
 
-def _fingerprint(article: Article) -> str:
+def fingerprint(article: Article) -> str:
+    """Changes when anything shown of the article changes."""
     data = "\x00".join(
         (
             article.title,
