@@ -80,6 +80,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     sub.add_parser("refresh", parents=[common], help="fetch every feed once and report (for cron)")
+
+    p = sub.add_parser(
+        "import-opml", parents=[common], help="add the feeds of an OPML file to feeds.toml"
+    )
+    p.add_argument("file", metavar="FILE", help="an OPML file, or - for standard input")
+
+    p = sub.add_parser(
+        "export-opml", parents=[common], help="write the configured feeds as OPML 2.0"
+    )
+    p.add_argument(
+        "-o", "--output", metavar="FILE", help="write to FILE (replaced atomically), not stdout"
+    )
+
+    p = sub.add_parser(
+        "add", parents=[common], help="find the feed of a page or feed URL, subscribe, fetch it"
+    )
+    p.add_argument("url", metavar="URL", help="a feed, or a page that links to its feeds")
+    p.add_argument("--section", default="", help='where it goes, e.g. "Technology/Mobiles"')
+    p.add_argument("--title", help="the name to show instead of the feed's own title")
     return parser
 
 
@@ -133,6 +152,12 @@ def _open_store(paths: Paths) -> Store:
         print(
             f"newsterm: {paths.db} was not a usable database; kept it as {store.moved_aside} "
             "and started a fresh store",
+            file=sys.stderr,
+        )
+    if store.restored_from:
+        print(
+            f"newsterm: read and starred marks come back from {store.restored_from} "
+            "as their articles are read in again",
             file=sys.stderr,
         )
     return store
@@ -257,10 +282,102 @@ def cmd_refresh(library: Library, args: argparse.Namespace) -> int:
     return EXIT_FAILED if reports and failed == len(reports) else EXIT_OK
 
 
+def cmd_import_opml(library: Library, args: argparse.Namespace) -> int:
+    from newsterm.core import manage
+    from newsterm.core.errors import ParseError
+
+    name = "standard input" if args.file == "-" else args.file
+    try:
+        data = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
+    except OSError as exc:
+        print(f"newsterm: {name}: cannot read: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        report = manage.import_opml(library, data)
+    except ParseError as exc:
+        print(f"newsterm: {name}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if report.lenient:
+        print(f"{name}: not well-formed XML; read leniently")
+    for feed in report.added:
+        where = f"  [{' › '.join(feed.section)}]" if feed.section else ""
+        print(f"added    {feed.url}  {feed.title or ''}{where}".rstrip())
+    for skip in report.skipped:
+        label = skip.url or skip.title or "(an outline)"
+        if skip.url and skip.title:
+            label += f" ({skip.title})"
+        print(f"skipped  {label}: {skip.reason}")
+    print(
+        f"{len(report.added)} feeds added to {report.config_path}, {len(report.skipped)} skipped"
+        + ("; `newsterm refresh` fetches them" if report.added else "")
+    )
+    return EXIT_OK
+
+
+def cmd_export_opml(library: Library, args: argparse.Namespace) -> int:
+    from newsterm.core import manage
+    from newsterm.core.feeds_file import atomic_write
+
+    text = manage.export(library)
+    if not args.output:
+        sys.stdout.write(text)
+        return EXIT_OK
+    try:
+        atomic_write(Path(args.output), text)
+    except OSError as exc:
+        print(f"newsterm: {args.output}: cannot write: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"wrote {len(library.config.feeds)} feeds to {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_add(library: Library, args: argparse.Namespace) -> int:
+    import asyncio
+
+    from newsterm.core import manage
+    from newsterm.core.errors import FetchError
+
+    address = args.url.strip()
+    scheme = address.split("://", 1)[0].lower() if "://" in address else "https"
+    if scheme not in ("http", "https"):
+        print(f"newsterm: {address}: only http and https addresses are supported", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        links = asyncio.run(
+            manage.find_feeds(address, manage.fetch_limits(library.config.settings))
+        )
+    except FetchError as exc:
+        print(f"newsterm: {address}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    if not links:
+        print(f"newsterm: {manage.not_found(address)}", file=sys.stderr)
+        return EXIT_FAILED
+    url = links[0][0]
+    if len(links) > 1:
+        print(f"{address} has {len(links)} feeds; adding the first, {url}. The others:")
+        for other, title, kind in links[1:]:
+            print(f"  {other}  ({kind}{', ' + title if title else ''})")
+    section = section_from_string(args.section)
+    if not manage.add_feed(library, url, args.title, section):
+        print(f"newsterm: {url} is already in {manage.config_path(library)}", file=sys.stderr)
+        return EXIT_FAILED
+    where = f" in section {' › '.join(section)}" if section else ""
+    print(f"added {url}{where} to {manage.config_path(library)}")
+    for report in library.refresh_sync([url]):
+        if report.error:
+            print(f"{report.title}: first fetch failed: {report.error}", file=sys.stderr)
+        else:
+            print(f"{report.title}: {report.new} articles fetched")
+    return EXIT_OK
+
+
 COMMANDS = {
     "sections": cmd_sections,
     "list": cmd_list,
     "search": cmd_search,
     "show": cmd_show,
     "refresh": cmd_refresh,
+    "import-opml": cmd_import_opml,
+    "export-opml": cmd_export_opml,
+    "add": cmd_add,
 }

@@ -60,6 +60,10 @@ class Library:
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None
+        try:
+            self.store.backup_flags()
+        except OSError as exc:
+            log.warning("could not back up read state: %s", exc)
         self.store.close()
 
     # -- local articles ------------------------------------------------------------

@@ -62,6 +62,16 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     """,
+    # 2: read/starred flags restored from a backup, applied when their article returns
+    """
+    CREATE TABLE pending_flags (
+        source TEXT NOT NULL,
+        guid TEXT NOT NULL,
+        read INTEGER NOT NULL,
+        starred INTEGER NOT NULL,
+        PRIMARY KEY (source, guid)
+    ) WITHOUT ROWID;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -7,6 +7,7 @@ Writes for one source happen in one transaction.
 
 from __future__ import annotations
 
+import gzip
 import html
 import json
 import logging
@@ -123,6 +124,9 @@ class Store:
         )
         self._reader.execute("PRAGMA busy_timeout = 10000")
         self._read_lock = threading.RLock()
+        self.flags_changed = False
+        """Read or starred flags changed since the last backup."""
+        self.restored_from: Path | None = None
 
     # -- opening -------------------------------------------------------------------
 
@@ -152,6 +156,9 @@ class Store:
             log.warning("%s: not a usable database (%s); moved aside to %s", path, exc, aside)
             store = cls._open(path)
             store.moved_aside = aside
+            backup = latest_backup(path.parent / BACKUP_DIR)
+            if backup is not None:
+                store.load_backup(backup)
             return store
 
     moved_aside: Path | None = None
@@ -380,6 +387,7 @@ class Store:
                     "SELECT id, guid, fingerprint FROM articles WHERE source_id = ?", (sid,)
                 )
             }
+            pending = db.execute("SELECT 1 FROM pending_flags LIMIT 1").fetchone() is not None
             seen: set[str] = set()
             for item in articles:
                 guid = item.key.id if isinstance(item, Article) else item.guid
@@ -407,6 +415,8 @@ class Store:
                         (*values, sid, guid, item.published or now),
                     ).lastrowid
                     new += 1
+                    if pending:
+                        self._apply_pending(db, aid, source_key, guid)
                 else:
                     aid = old[0]
                     self._fts_delete(db, aid, label)
@@ -427,6 +437,54 @@ class Store:
                     self._fts_delete(db, aid, label)
                 db.executemany("DELETE FROM articles WHERE id = ?", [(a,) for a in gone])
         return SaveResult(new, updated)
+
+    def _apply_pending(
+        self, db: sqlite3.Connection, aid: int | None, source: str, guid: str
+    ) -> None:
+        flags = db.execute(
+            "DELETE FROM pending_flags WHERE source = ? AND guid = ? RETURNING read, starred",
+            (source, guid),
+        ).fetchone()
+        if flags is not None:
+            db.execute("UPDATE articles SET read = ?, starred = ? WHERE id = ?", (*flags, aid))
+
+    # -- backups of read/starred state ---------------------------------------------------
+
+    def backup_flags(self, keep: int = 3) -> Path | None:
+        """Write read/starred flags to a rolling backup beside the store (if they changed)."""
+        if not self.flags_changed:
+            return None
+        rows = self._query(
+            "SELECT s.key, a.guid, a.read, a.starred FROM articles a JOIN sources s ON s.id = a.source_id "
+            "WHERE a.read = 1 OR a.starred = 1"
+        )
+        folder = self.path.parent / BACKUP_DIR
+        folder.mkdir(parents=True, exist_ok=True)
+        now = time.time_ns()
+        stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(now / 1e9))
+        target = folder / f"flags-{stamp}.{now % 1_000_000_000:09d}.json.gz"
+        temporary = target.with_suffix(".tmp")
+        with gzip.open(temporary, "wt", encoding="utf-8") as out:
+            json.dump({"version": 1, "flags": rows}, out, ensure_ascii=False)
+        os.replace(temporary, target)
+        for old in sorted(folder.glob("flags-*.json.gz"))[:-keep]:
+            old.unlink(missing_ok=True)
+        self.flags_changed = False
+        return target
+
+    def load_backup(self, backup: Path) -> int:
+        """Queue the flags of a backup; they apply as their articles are stored again."""
+        try:
+            with gzip.open(backup, "rt", encoding="utf-8") as data:
+                rows = json.load(data)["flags"]
+            values = [(str(k), str(g), int(bool(r)), int(bool(s))) for k, g, r, s in rows]
+        except (OSError, ValueError, KeyError, TypeError, EOFError) as exc:
+            log.warning("%s: unreadable backup (%s); not restored", backup, exc)
+            return 0
+        with self._tx() as db:
+            db.executemany("INSERT OR REPLACE INTO pending_flags VALUES (?, ?, ?, ?)", values)
+        self.restored_from = backup
+        return len(values)
 
     def _fts_delete(self, db: sqlite3.Connection, aid: int, label: str) -> None:
         row = db.execute(
@@ -516,6 +574,7 @@ class Store:
                 db.execute(
                     f"UPDATE articles SET {flag} = ? WHERE id IN ({marks})", (int(value), *chunk)
                 )
+        self.flags_changed = True
         return before
 
     def restore_flags(self, flag: str, values: dict[int, bool]) -> None:
@@ -527,6 +586,7 @@ class Store:
                 f"UPDATE articles SET {flag} = ? WHERE id = ?",
                 [(int(v), k) for k, v in values.items()],
             )
+        self.flags_changed = True
 
     def get_state(self, key: str) -> str | None:
         rows = self._query("SELECT value FROM state WHERE key = ?", (key,))
@@ -737,6 +797,14 @@ class Store:
                 (row[0],),
             )
         return removed
+
+
+BACKUP_DIR = "backups"
+
+
+def latest_backup(folder: Path) -> Path | None:
+    backups = sorted(folder.glob("flags-*.json.gz")) if folder.is_dir() else []
+    return backups[-1] if backups else None
 
 
 def fts_query(query: str) -> str:
