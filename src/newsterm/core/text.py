@@ -62,6 +62,14 @@ def clean_url(value: object) -> str | None:
     return text
 
 
+_USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#]*@")
+
+
+def without_userinfo(url: str) -> str:
+    """``url`` fit to show or log: ``https://user:password@host/`` -> ``https://host/``."""
+    return _USERINFO.sub(r"\1", url, count=1)
+
+
 def has_control(text: str) -> bool:
     """True when ``text`` holds a character :func:`clean_text` removes."""
     return _CONTROL.search(text) is not None

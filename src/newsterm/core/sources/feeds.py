@@ -29,6 +29,7 @@ from newsterm.core.text import (
     clean_line,
     clean_text,
     clean_url,
+    without_userinfo,
 )
 
 log = logging.getLogger(__name__)
@@ -302,7 +303,7 @@ def _parse_xml(
             response_headers=headers,
         )
     except Exception as exc:  # feedparser is lenient; a crash here is its bug
-        log.warning("feedparser failed on %s", source_key, exc_info=True)
+        log.warning("feedparser failed on %s", without_userinfo(source_key), exc_info=True)
         raise ParseError(f"could not parse the feed ({type(exc).__name__})") from exc
 
     entries = result.get("entries") or []
