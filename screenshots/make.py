@@ -20,11 +20,11 @@ sys.path.insert(0, str(HERE.parent / "tests"))
 os.environ["TZ"] = "UTC"
 time.tzset()
 
-from sample import build_sample, open_sample  # noqa: E402
 from textual.widgets import Input  # noqa: E402
 
 from newsterm.ui.app import NewsApp  # noqa: E402
 from newsterm.ui.widgets.section_tree import Place, SectionTree  # noqa: E402
+from sample import build_sample, open_sample, settle  # noqa: E402
 
 SHOTS = {
     "main": ((120, 36), ["j", "j", "enter"], None),
@@ -50,12 +50,6 @@ async def shoot(name: str, size: tuple[int, int], keys: list[str], place: Place 
             await pilot.pause()
             app.save_screenshot(f"{name}.svg", str(HERE))
         print(f"screenshots/{name}.svg")
-
-
-async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(4):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 async def main() -> None:

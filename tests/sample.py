@@ -42,6 +42,18 @@ section = "Saved"
 """
 
 
+async def settle(pilot) -> None:  # type: ignore[no-untyped-def]
+    """Let an app's workers finish and their messages be handled (tests, screenshots)."""
+    from textual.worker import WorkerCancelled
+
+    for _ in range(4):
+        try:
+            await pilot.app.workers.wait_for_complete()
+        except WorkerCancelled:  # an exclusive worker replaced by a newer one
+            pass
+        await pilot.pause()
+
+
 def build_sample(root: Path) -> tuple[Path, Path]:
     """Write the sample config and articles under ``root``; returns (config, data dir)."""
     local = root / "local"

@@ -10,12 +10,11 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from newsterm.ui.widgets.section_tree import Place, SectionTree
+from sample import settle
 
 
 async def _settle(pilot: Pilot) -> None:
-    for _ in range(4):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+    await settle(pilot)
     for widget in pilot.app.screen.query(Input):
         widget.cursor_blink = False
 

@@ -53,13 +53,13 @@ class ArticleList(ScrollView, can_focus=True):
     """
 
     BINDINGS = [
-        Binding("j,down", "cursor_down", "Down", show=False),
-        Binding("k,up", "cursor_up", "Up", show=False),
-        Binding("g,home", "first", "First", show=False),
-        Binding("G,end", "last", "Last", show=False),
+        Binding("j,down", "cursor_down", "Down", show=False, id="next"),
+        Binding("k,up", "cursor_up", "Up", show=False, id="previous"),
+        Binding("g,home", "first", "First", show=False, id="first"),
+        Binding("G,end", "last", "Last", show=False, id="last"),
         Binding("pagedown", "page_down", "Page down", show=False),
         Binding("pageup", "page_up", "Page up", show=False),
-        Binding("enter,l", "open", "Open"),
+        Binding("enter,l", "open", "Open", id="open"),
     ]
 
     cursor: reactive[int] = reactive(0, always_update=True, init=False)
