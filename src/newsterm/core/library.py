@@ -312,7 +312,7 @@ class Library:
             if isinstance(parsed, str):
                 await asyncio.to_thread(store.record_fetch, source.key, ok=False, error=parsed)
                 return replace(report, error=parsed)
-            parsed, articles = parsed
+            parsed, articles, present = parsed
             saved = await asyncio.to_thread(store.save_articles, source.key, articles)
             await asyncio.to_thread(
                 store.record_fetch,
@@ -323,10 +323,15 @@ class Library:
                 body_hash=digest,
                 **validators,
             )
-            await asyncio.to_thread(
-                store.prune, source.key, self.config.settings.keep_days,
-                self.config.settings.max_articles_per_feed,
-            )  # fmt: skip
+            if present:  # an empty feed never prunes anything
+                settings = self.config.settings
+                await asyncio.to_thread(
+                    store.prune,
+                    source.key,
+                    settings.keep_days,
+                    settings.max_articles_per_feed,
+                    present,
+                )
             label = source.title or parsed.title or label
             return replace(
                 report, title=label, new=saved.new, updated=saved.updated, warning=parsed.warning
@@ -407,7 +412,8 @@ def _parse(  # type: ignore[no-untyped-def]
 ):
     """Runs in a worker process: parse, and prepare the rows of new or changed articles.
 
-    Returns (the feed without its articles, prepared rows), or the error message.
+    Returns (the feed without its articles, prepared rows, every id in the feed), or
+    the error message.
     """
     from newsterm.core.sources.feeds import parse_feed
 
@@ -421,4 +427,5 @@ def _parse(  # type: ignore[no-untyped-def]
         fp = fingerprint(article)
         if known.get(article.key.id) != fp:
             rows.append(prepare(article, fp))
-    return replace(parsed, articles=()), rows
+    present = frozenset(a.key.id for a in parsed.articles)
+    return replace(parsed, articles=()), rows, present

@@ -531,28 +531,38 @@ class Store:
             )
         )
 
-    def prune(self, source_key: str, keep_days: int, max_articles: int) -> int:
-        """Delete old READ, unstarred articles of a feed. Unread and starred stay."""
+    def prune(
+        self, source_key: str, keep_days: int, max_articles: int, present: Iterable[str] = ()
+    ) -> int:
+        """Delete old READ, unstarred articles of a feed. Unread and starred stay.
+
+        Articles the feed still lists (``present``) stay too: pruned, they would come
+        back as new and unread at the next refresh.
+        """
         removed = 0
         with self._tx() as db:
             row = db.execute("SELECT id FROM sources WHERE key = ?", (source_key,)).fetchone()
             if row is None:
                 return 0
             sid = row[0]
+            db.execute("CREATE TEMP TABLE IF NOT EXISTS present (guid TEXT PRIMARY KEY)")
+            db.execute("DELETE FROM temp.present")
+            db.executemany("INSERT OR IGNORE INTO temp.present VALUES (?)", [(g,) for g in present])
+            base = (
+                "a.source_id = ? AND a.read = 1 AND a.starred = 0 "
+                "AND a.guid NOT IN (SELECT guid FROM temp.present)"
+            )
             if keep_days > 0:
                 cutoff = int(time.time()) - keep_days * 86_400
-                removed += self._delete_where(
-                    db,
-                    "a.source_id = ? AND a.read = 1 AND a.starred = 0 AND a.sort_time < ?",
-                    (sid, cutoff),
-                )
+                removed += self._delete_where(db, f"{base} AND a.sort_time < ?", (sid, cutoff))
             if max_articles > 0:
                 removed += self._delete_where(
                     db,
-                    "a.source_id = ? AND a.read = 1 AND a.starred = 0 AND a.id NOT IN "
+                    f"{base} AND a.id NOT IN "
                     "(SELECT id FROM articles WHERE source_id = ? ORDER BY sort_time DESC, id DESC LIMIT ?)",
                     (sid, sid, max_articles),
                 )
+            db.execute("DELETE FROM temp.present")
         return removed
 
     # -- state -----------------------------------------------------------------------
