@@ -10,6 +10,7 @@ import asyncio
 import hashlib
 import logging
 import os
+import sys
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -352,8 +353,19 @@ class Library:
 
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(["newsterm.core.sources.feeds"])
+            log_file = next(
+                (
+                    h.baseFilename
+                    for h in logging.getLogger().handlers
+                    if isinstance(h, logging.FileHandler)
+                ),
+                None,
+            )
             self._pool = ProcessPoolExecutor(
-                max_workers=max(1, min(4, os.cpu_count() or 1)), mp_context=context
+                initializer=_worker_init,
+                initargs=(log_file,),
+                max_workers=max(1, min(4, os.cpu_count() or 1)),
+                mp_context=context,
             )
         return self._pool
 
@@ -400,6 +412,19 @@ def article_markdown(article: StoredArticle, rendered: RenderedArticle) -> str:
     lines += ["", rendered.markdown.strip()]
     lines += article_extras(article)
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _worker_init(log_file: str | None) -> None:
+    """A parser process logs where the app logs; under the TUI it never writes to the
+    terminal (its stderr would draw over the screen)."""
+    if log_file is not None:
+        logging.basicConfig(
+            filename=log_file,
+            level=logging.WARNING,
+            force=True,
+            format="%(asctime)s %(levelname)s %(name)s[worker]: %(message)s",
+        )
+        sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - for the process's lifetime
 
 
 def _parse(  # type: ignore[no-untyped-def]
