@@ -314,25 +314,19 @@ class Library:
                 await asyncio.to_thread(store.record_fetch, source.key, ok=False, error=parsed)
                 return replace(report, error=parsed)
             parsed, articles, present = parsed
-            saved = await asyncio.to_thread(store.save_articles, source.key, articles)
-            await asyncio.to_thread(
-                store.record_fetch,
+            settings = self.config.settings
+            saved = await asyncio.to_thread(
+                store.save_feed,
                 source.key,
-                ok=True,
+                articles,
                 title=parsed.title,
                 link=parsed.link,
+                present=present,
+                keep_days=settings.keep_days,
+                max_articles=settings.max_articles_per_feed,
                 body_hash=digest,
                 **validators,
             )
-            if present:  # an empty feed never prunes anything
-                settings = self.config.settings
-                await asyncio.to_thread(
-                    store.prune,
-                    source.key,
-                    settings.keep_days,
-                    settings.max_articles_per_feed,
-                    present,
-                )
             label = source.title or parsed.title or label
             return replace(
                 report, title=label, new=saved.new, updated=saved.updated, warning=parsed.warning
@@ -350,9 +344,18 @@ class Library:
         if self._pool is None:
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
+            from multiprocessing import forkserver, resource_tracker
 
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(["newsterm.core.sources.feeds"])
+            # The helper processes are started with the real stderr: under the TUI
+            # sys.stderr is Textual's capture, whose descriptor cannot be passed on.
+            captured, sys.stderr = sys.stderr, sys.__stderr__
+            try:
+                resource_tracker.ensure_running()
+                forkserver.ensure_running()
+            finally:
+                sys.stderr = captured
             log_file = next(
                 (
                     h.baseFilename

@@ -200,7 +200,11 @@ class Store:
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction; nested uses join the outer one."""
         with self._lock:
+            if self._db.in_transaction:
+                yield self._db
+                return
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield self._db
@@ -208,6 +212,30 @@ class Store:
                 self._db.execute("ROLLBACK")
                 raise
             self._db.execute("COMMIT")
+
+    def save_feed(
+        self,
+        key: str,
+        articles: Iterable[Article | Prepared],
+        *,
+        title: str | None,
+        link: str | None,
+        present: Iterable[str],
+        keep_days: int,
+        max_articles: int,
+        **validators: str | None,
+    ) -> SaveResult:
+        """A fetched feed, in one transaction: its title first (so new articles are
+        indexed under it), its articles, the validators of the fetch, then retention."""
+        present = list(present)
+        with self._tx() as db:
+            if title:
+                self._set_title(db, key, title)
+            saved = self.save_articles(key, articles)
+            self.record_fetch(key, ok=True, title=title, link=link, **validators)  # type: ignore[arg-type]
+            if present:  # an empty feed never prunes anything
+                self.prune(key, keep_days, max_articles, present)
+        return saved
 
     def _query(self, sql: str, params: Sequence[object] = ()) -> list[tuple]:
         with self._read_lock:
