@@ -126,11 +126,14 @@ def _run(command: str, args: argparse.Namespace) -> int:
             raise ConfigError(f"{missing[0]}: no such file or folder")
         library = Library(local_only([Path(p) for p in args.paths]), Store.open(paths.read_db))
         return _tui(library, paths, notices=library.sync_local())
-    config = _config(paths, announce=command == "tui")
-    library = Library(config, _open_store(paths))
+    notices: list[str] = []
+    config = _config(paths, notices)
+    library = Library(config, _open_store(paths, notices))
     try:
         if command == "tui":
-            return _tui(library, paths)
+            return _tui(library, paths, notices)
+        for notice in notices:
+            print(f"newsterm: {notice}", file=sys.stderr)
         warnings = library.sync_local()
         for warning in warnings:
             log.warning("%s", warning)
@@ -139,26 +142,26 @@ def _run(command: str, args: argparse.Namespace) -> int:
         library.close()
 
 
-def _config(paths: Paths, announce: bool) -> Config:
+def _config(paths: Paths, notices: list[str]) -> Config:
     if not paths.config_file.exists() and paths.config_is_default:
         install_default_config(paths.config_file)
-        print(f"newsterm: wrote the default config to {paths.config_file}", file=sys.stderr)
+        notices.append(
+            f"wrote the default config to {paths.config_file}; edit it to add your feeds"
+        )
     return load_config(paths.config_file)
 
 
-def _open_store(paths: Paths) -> Store:
+def _open_store(paths: Paths, notices: list[str]) -> Store:
     store = Store.open(paths.db)
     if store.moved_aside:
-        print(
-            f"newsterm: {paths.db} was not a usable database; kept it as {store.moved_aside} "
-            "and started a fresh store",
-            file=sys.stderr,
+        notices.append(
+            f"{paths.db} was not a usable database; kept it as {store.moved_aside} "
+            "and started a fresh store"
         )
     if store.restored_from:
-        print(
-            f"newsterm: read and starred marks come back from {store.restored_from} "
-            "as their articles are read in again",
-            file=sys.stderr,
+        notices.append(
+            f"read and starred marks come back from {store.restored_from} "
+            "as their articles are read in again"
         )
     return store
 
