@@ -346,3 +346,16 @@ def test_list_json_contract_for_feed_articles(tmp_path: Path, server: FeedServer
     assert row["url"] == "https://example.org/a"
     assert row["section"] == ["News", "World"]
     assert row["published"].startswith("2024-03-12T09:")
+
+
+def test_enclosures_are_numbered_links(tmp_path: Path, server: FeedServer) -> None:
+    body = (DATA.parent / "sample" / "feeds" / "daily.xml").read_bytes()
+    server.routes = {"/daily.xml": Route(body=body)}
+    lib = library(tmp_path, server, ["/daily.xml"])
+    lib.refresh_sync()
+    (aid,) = lib.search("podcast")
+    article = lib.article(aid)
+    rendered = lib.rendered(article)
+    assert rendered.links == ("https://daily.example.org/podcast/12.mp3",)
+    assert "[1] https://daily.example.org/podcast/12.mp3 (audio/mpeg, 30.0 MB)" in rendered.markdown
+    lib.close()

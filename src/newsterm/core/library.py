@@ -156,8 +156,11 @@ class Library:
         if cached is not None:
             self._rendered.move_to_end(aid)
             return cached
-        result = render_body(
-            article.content, article.content_type, article.row.url or article.source_link
+        result = with_attachments(
+            render_body(
+                article.content, article.content_type, article.row.url or article.source_link
+            ),
+            article,
         )
         self._rendered[aid] = result
         if len(self._rendered) > _RENDER_CACHE:
@@ -392,15 +395,27 @@ def article_meta(article: StoredArticle, rendered: RenderedArticle) -> list[str]
     return lines
 
 
+def with_attachments(rendered: RenderedArticle, article: StoredArticle) -> RenderedArticle:
+    """Enclosures (podcast audio, images) listed after the body, numbered like links so
+    ``3o`` opens attachment 3 too."""
+    if not article.enclosures:
+        return rendered
+    links = list(rendered.links)
+    lines = ["", "", "## Attachments", ""]
+    for enclosure in article.enclosures:
+        if enclosure.url not in links:
+            links.append(enclosure.url)
+        number = links.index(enclosure.url) + 1
+        size = f", {enclosure.length / 1_048_576:.1f} MB" if enclosure.length else ""
+        lines.append(f"- [{number}] {enclosure.url} ({enclosure.type or 'file'}{size})")
+    return RenderedArticle(
+        rendered.markdown.rstrip() + "\n".join(lines), tuple(links), rendered.words
+    )
+
+
 def article_extras(article: StoredArticle) -> list[str]:
-    """Markdown lines after the body: enclosures and categories."""
+    """Markdown lines after the body and its attachments: the categories."""
     lines: list[str] = []
-    if article.enclosures:
-        lines += ["", "## Attachments", ""]
-        for enclosure in article.enclosures:
-            size = f", {enclosure.length / 1_048_576:.1f} MB" if enclosure.length else ""
-            kind = enclosure.type or "file"
-            lines.append(f"- {enclosure.url} ({kind}{size})")
     if article.categories:
         lines += ["", "Tags: " + ", ".join(article.categories)]
     return lines
