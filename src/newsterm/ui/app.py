@@ -27,6 +27,10 @@ PALETTE = (
     ("toggle_starred", "Toggle starred", "Star or unstar the article (s)"),
     ("open_link", "Open link", "Open the article's link in the browser (o)"),
     ("copy_link", "Copy link", "Copy the article's link (y)"),
+    ("add_feed", "Add feed", "Find the feeds of a site or page and subscribe (a)"),
+    ("remove_feed", "Remove feed", "Unsubscribe from the feed selected in the sidebar (d)"),
+    ("edit_feed", "Rename or move feed", "Change the selected feed's title or section (e)"),
+    ("feed_errors", "Feed errors", "Feeds whose last refresh failed, and why (E)"),
 )
 
 

@@ -38,6 +38,12 @@ KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ("S", "sort: newest, oldest, source, title"),
         ("r / R", "refresh the selected feed or section / everything"),
     )),
+    ("Feeds", (
+        ("a", "add a feed: from a site, page or feed address"),
+        ("d", "remove the feed selected in the sidebar"),
+        ("e", "rename / move the feed selected in the sidebar"),
+        ("E", "feeds whose last refresh failed, and why"),
+    )),
     ("App", (
         ("ctrl+p", "command palette (every action, themes)"),
         ("?", "this help"),

@@ -28,12 +28,13 @@ from newsterm.ui.messages import (
     RefreshFinished,
     RefreshProgressed,
 )
+from newsterm.ui.screens.feeds import FEED_BINDINGS, FeedActions
 from newsterm.ui.widgets.article_list import ArticleList
 from newsterm.ui.widgets.article_view import ArticleView
 from newsterm.ui.widgets.section_tree import Place, SectionTree
 
 
-class MainScreen(Screen[None]):
+class MainScreen(FeedActions, Screen[None]):
     """The reader."""
 
     BINDINGS = [
@@ -57,6 +58,7 @@ class MainScreen(Screen[None]):
         Binding("H,ctrl+r", "toggle_show_read", "Hide read", show=False),
         Binding("S", "cycle_sort", "Sort", show=False),
         *[Binding(str(d), f"digit({d})", f"Link {d}", show=False) for d in range(10)],
+        *FEED_BINDINGS,
     ]
 
     def __init__(self, library: Library) -> None:
