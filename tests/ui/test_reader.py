@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-
 import stat
 import sys
 import time
 from pathlib import Path
 
 import pytest
-from textual.pilot import Pilot
 from textual.widgets import Input
 
 from newsterm.ui.app import NewsApp
@@ -18,15 +16,9 @@ from newsterm.ui.screens.help import HelpScreen
 from newsterm.ui.widgets.article_list import ArticleList
 from newsterm.ui.widgets.article_view import ArticleView
 from newsterm.ui.widgets.section_tree import Place, SectionTree
+from sample import settle
 
 SIZE = (120, 40)
-
-
-async def settle(pilot: Pilot) -> None:
-    """Let workers finish and their messages be handled."""
-    for _ in range(4):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 def article_list(app: NewsApp) -> ArticleList:
@@ -386,3 +378,67 @@ async def test_layout_fits_small_and_large_terminals(make_app, size) -> None:
         assert app.screen.query_one(SectionTree).size.width >= 20
 
 
+async def test_keys_table_rebinds_actions(sample) -> None:
+    from sample import open_sample
+
+    config, data = sample
+    config.write_text(
+        config.read_text() + '\n[keys]\nnext_unread = "x"\ntoggle_starred = ["z", "s"]\n'
+    )
+    app = NewsApp(open_sample(config, data))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("x")
+        await settle(pilot)
+        opened = article_view(app).article
+        assert opened is not None and opened.row.title == "Pocket phones learn to fold in half"
+        await pilot.press("h", "z")
+        await settle(pilot)
+        assert app.library.rows([opened.row.rowid])[0].starred is True
+        await pilot.press("n")  # n is no longer bound to next unread
+        await settle(pilot)
+        assert article_view(app).article.row.rowid == opened.row.rowid
+
+
+async def test_theme_choice_persists(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.theme != "gruvbox"
+        app.theme = "gruvbox"
+        await pilot.press("q")
+    again = make_app()
+    async with again.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert again.theme == "gruvbox"
+
+
+async def test_palette_lists_reader_actions(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        for wanted in ("Refresh all feeds", "Search", "Mark all read", "Toggle starred", "Keys"):
+            assert wanted in titles
+
+
+async def test_scroll_position_is_kept_when_coming_back(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")  # the first article, longer than the pane
+        await settle(pilot)
+        view = article_view(app)
+        first = view.article.row.rowid
+        assert view.max_scroll_y > 0
+        await pilot.press("space")
+        await settle(pilot)
+        position = view.scroll_y
+        assert position > 0
+        await pilot.press("J")  # another article opens at its top
+        await settle(pilot)
+        assert view.article.row.rowid != first and view.scroll_y == 0
+        await pilot.press("K")  # back: where it was left
+        await settle(pilot)
+        assert view.article.row.rowid == first
+        assert view.scroll_y == position

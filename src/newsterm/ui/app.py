@@ -41,8 +41,8 @@ class NewsApp(App[int]):
     CSS_PATH = Path(__file__).with_name("newsterm.tcss")
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = [
-        Binding("q", "quit", "Quit"),
-        Binding("question_mark", "help", "Help"),
+        Binding("q", "quit", "Quit", id="quit"),
+        Binding("question_mark", "help", "Help", id="help"),
     ]
 
     def __init__(self, library: Library, notices: Iterable[str] = ()) -> None:
@@ -55,9 +55,12 @@ class NewsApp(App[int]):
         saved = self.library.store.get_state("theme")
         if saved and saved in self.available_themes:
             self.theme = saved
+        keys = self.library.config.keys
+        if keys:  # [keys] in feeds.toml: action name -> key(s)
+            self.set_keymap({action: ",".join(names) for action, names in keys.items()})
         self.push_screen(self.main_screen)
         for notice in self._notices[:5]:
-            self.notify(notice, severity="warning", markup=False)
+            self.notify(notice, markup=False, timeout=12)
 
     def watch_theme(self, theme: str) -> None:
         if self.is_mounted:

@@ -38,25 +38,25 @@ class MainScreen(FeedActions, Screen[None]):
     """The reader."""
 
     BINDINGS = [
-        Binding("J", "next_article", "Next", show=False),
-        Binding("K", "previous_article", "Previous", show=False),
-        Binding("n", "next_unread", "Next unread"),
-        Binding("p", "previous_unread", "Prev unread", show=False),
-        Binding("space", "page_down", "Read on", show=False),
-        Binding("h,escape", "back", "Back", show=False),
-        Binding("m", "toggle_read", "Read/unread"),
-        Binding("s", "toggle_starred", "Star"),
-        Binding("A", "mark_all_read", "Mark all read"),
-        Binding("u", "undo", "Undo", show=False),
-        Binding("o", "open_link", "Open link"),
-        Binding("O", "open_link_next", "Open + next", show=False),
+        Binding("J", "next_article", "Next", show=False, id="next_article"),
+        Binding("K", "previous_article", "Previous", show=False, id="previous_article"),
+        Binding("n", "next_unread", "Next unread", id="next_unread"),
+        Binding("p", "previous_unread", "Prev unread", show=False, id="previous_unread"),
+        Binding("space", "page_down", "Read on", show=False, id="page_down"),
+        Binding("h,escape", "back", "Back", show=False, id="back"),
+        Binding("m", "toggle_read", "Read/unread", id="toggle_read"),
+        Binding("s", "toggle_starred", "Star", id="toggle_starred"),
+        Binding("A", "mark_all_read", "Mark all read", id="mark_all_read"),
+        Binding("u", "undo", "Undo", show=False, id="undo"),
+        Binding("o", "open_link", "Open link", id="open_link"),
+        Binding("O", "open_link_next", "Open + next", show=False, id="open_link_next"),
         Binding("f", "follow_link", "Follow link N", show=False),
-        Binding("y", "copy_link", "Copy link", show=False),
-        Binding("slash", "search", "Search"),
-        Binding("r", "refresh", "Refresh", show=False),
-        Binding("R", "refresh_all", "Refresh all"),
-        Binding("H,ctrl+r", "toggle_show_read", "Hide read", show=False),
-        Binding("S", "cycle_sort", "Sort", show=False),
+        Binding("y", "copy_link", "Copy link", show=False, id="copy_link"),
+        Binding("slash", "search", "Search", id="search"),
+        Binding("r", "refresh", "Refresh", show=False, id="refresh"),
+        Binding("R", "refresh_all", "Refresh all", id="refresh_all"),
+        Binding("H,ctrl+r", "toggle_show_read", "Hide read", show=False, id="toggle_show_read"),
+        Binding("S", "cycle_sort", "Sort", show=False, id="cycle_sort"),
         *[Binding(str(d), f"digit({d})", f"Link {d}", show=False) for d in range(10)],
         *FEED_BINDINGS,
     ]
@@ -75,6 +75,7 @@ class MainScreen(FeedActions, Screen[None]):
         self._restore_article: int | None = None
         self._refreshing = False
         self._open_unread_on_load = False
+        self._stale_places = self._stale_list = False
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="panes"):
@@ -494,6 +495,8 @@ class MainScreen(FeedActions, Screen[None]):
             self.app.notify("No feeds to refresh here.", timeout=2)
             return
         self._refreshing = True
+        self._stale_places = self._stale_list = False
+        self._catch_up_timer = self.set_interval(0.5, self._catch_up)
         self._refresh_worker(keys)
 
     @work(exclusive=True, group="refresh")
@@ -516,19 +519,25 @@ class MainScreen(FeedActions, Screen[None]):
         bar.display = True
         bar.update(total=max(1, message.total), progress=message.done)
         self.query_one("#status", Static).update(Text(f"refreshing {message.done}/{message.total}"))
-        if message.report is not None and (
-            message.report.new or message.report.updated or message.report.error
-        ):
-            self.load_places()
-            if message.report.new and self.view.kind != "search":
-                self._reload_list_soon()
+        report = message.report
+        if report is not None and (report.new or report.updated or report.error):
+            self._stale_places = True
+            self._stale_list = self._stale_list or bool(report.new)
 
-    def _reload_list_soon(self) -> None:
-        current = self.query_one(ArticleList).current
-        self.load_list(select=current.rowid if current else None)
+    def _catch_up(self) -> None:
+        """During a refresh, redraw counts and the list at most a few times a second,
+        not once per feed: 200 feeds finishing must not mean 400 reloads."""
+        if self._stale_places:
+            self._stale_places = False
+            self.load_places()
+        if self._stale_list and self.view.kind != "search":
+            self._stale_list = False
+            current = self.query_one(ArticleList).current
+            self.load_list(select=current.rowid if current else None)
 
     @on(RefreshFinished)
     def _refresh_finished(self, message: RefreshFinished) -> None:
+        self._catch_up_timer.stop()
         self.query_one("#progress", ProgressBar).display = False
         failed = sum(1 for r in message.reports if r.error)
         new = sum(r.new for r in message.reports)
