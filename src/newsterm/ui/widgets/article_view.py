@@ -1,11 +1,18 @@
-"""ArticleView: the article pane. Shows prepared text; it never renders HTML itself."""
+"""ArticleView: the article pane. Shows prepared text; it never renders HTML itself.
+
+The body is drawn by a stack of Statics, each holding a chunk of whole lines: Textual
+re-wraps all of a Static's text whenever its style changes (the pane's focus changes its
+background), so one Static holding a 1 MB article took seconds per key press; with
+chunks only the ones on screen are drawn again.
+"""
 
 from __future__ import annotations
 
 from rich.text import Text
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
+from textual.widget import AwaitMount
 from textual.widgets import Static
 
 from newsterm.core.library import article_extras, article_meta
@@ -13,9 +20,31 @@ from newsterm.core.models import StoredArticle
 from newsterm.core.render import RenderedArticle
 from newsterm.ui.markdown_text import markdown_to_text
 
+CHUNK_CHARS = 8_000
+"""Characters of body text per Static (whole lines; a longer line is one chunk)."""
+
+
+def body_chunks(text: Text, size: int = CHUNK_CHARS) -> list[Text]:
+    """``text`` cut at line ends into pieces of about ``size`` characters (at least one)."""
+    lines = text.split("\n", allow_blank=True)
+    chunks: list[Text] = []
+    start = length = 0
+    for index, line in enumerate(lines):
+        length += len(line) + 1
+        if length >= size:
+            chunks.append(Text("\n").join(lines[start : index + 1]))
+            start, length = index + 1, 0
+    if start < len(lines) or not chunks:
+        chunks.append(Text("\n").join(lines[start:]))
+    return chunks
+
 
 class ArticleView(VerticalScroll, can_focus=True):
     """The pane that shows one article: header, body, attachments, numbered links."""
+
+    DEFAULT_CSS = """
+    ArticleView > #article-body { height: auto; }
+    """
 
     BINDINGS = [
         Binding("j", "scroll_down", "Scroll down", show=False),
@@ -37,7 +66,7 @@ class ArticleView(VerticalScroll, can_focus=True):
 
     def compose(self):  # type: ignore[no-untyped-def]
         yield Static(Text("Select an article to read it.", style="dim"), id="article-header")
-        yield Static("", id="article-body")
+        yield Vertical(Static("", classes="article-chunk"), id="article-body")
 
     def show(self, article: StoredArticle, rendered: RenderedArticle) -> None:
         """Show an article; a long one opens where it was left in this session."""
@@ -52,14 +81,33 @@ class ArticleView(VerticalScroll, can_focus=True):
             header.append(f"\n({article.note})", style="italic")
         self.query_one("#article-header", Static).update(header)
         body = rendered.markdown.rstrip() + "\n" + "\n".join(article_extras(article))
-        self.query_one("#article-body", Static).update(markdown_to_text(body))
+        mounted = self._show_body(markdown_to_text(body))
         position = self.scroll_positions.get(article.row.rowid, 0)
-        self.call_after_refresh(self.scroll_to, y=position, animate=False)
+        self.call_later(self._scroll_when_mounted, mounted, position)
 
     def clear(self, message: str = "Select an article to read it.") -> None:
         self.article = self.rendered = None
         self.query_one("#article-header", Static).update(Text(message, style="dim"))
-        self.query_one("#article-body", Static).update("")
+        self._show_body(Text())
+
+    def _show_body(self, text: Text) -> AwaitMount:
+        container = self.query_one("#article-body", Vertical)
+        with self.app.batch_update():
+            container.remove_children()
+            return container.mount_all(
+                Static(chunk, classes="article-chunk") for chunk in body_chunks(text)
+            )
+
+    async def _scroll_when_mounted(self, mounted: AwaitMount, y: float) -> None:
+        await mounted
+        self.call_after_refresh(self.scroll_to, y=y, animate=False)
+
+    @property
+    def body_text(self) -> str:
+        """The body as shown, as plain text (for tests and copying)."""
+        return "\n".join(
+            str(chunk.content) for chunk in self.query(".article-chunk").results(Static)
+        )
 
     @property
     def at_end(self) -> bool:
