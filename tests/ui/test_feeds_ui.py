@@ -3,7 +3,6 @@ against a real local HTTP server, asserting feeds.toml, the store and the widget
 
 from __future__ import annotations
 
-import contextlib
 import tomllib
 from html import escape
 from pathlib import Path
@@ -15,7 +14,6 @@ from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import Button, Input, OptionList, Static
-from textual.worker import WorkerCancelled
 
 from newsterm.core.models import View
 from newsterm.ui.app import NewsApp
@@ -27,6 +25,7 @@ from newsterm.ui.screens.feeds import (
 )
 from newsterm.ui.screens.help import KEYS
 from newsterm.ui.widgets.section_tree import Place, SectionTree
+from sample import settle
 
 SIZE = (120, 40)
 HOSTILE = "[@click=app.quit]Quit[/] [/] [b]"
@@ -43,21 +42,6 @@ def rss(title: str, items: int = 3) -> bytes:
         f'<?xml version="1.0"?><rss version="2.0"><channel><title>{escape(title)}</title>'
         f"<link>http://site.example/</link>{entries}</channel></rss>"
     ).encode()
-
-
-@pytest.fixture(autouse=True)
-def resource_tracker() -> None:
-    """Start multiprocessing's resource tracker before the app runs.
-
-    Inside a Textual app ``sys.stderr.fileno()`` is -1, and the tracker, started when
-    the Library makes its parsing pool at the first refresh, passes that fd to its
-    child: ``ValueError: bad value(s) in fds_to_keep``, and every feed fails. That is a
-    bug of ``Library._executor`` (the real TUI's R shows it too), not of adding a feed;
-    remove this fixture when the library starts the tracker itself.
-    """
-    from multiprocessing import resource_tracker as tracker
-
-    tracker.ensure_running()
 
 
 @pytest.fixture
@@ -77,15 +61,6 @@ def site(httpserver: HTTPServer) -> HTTPServer:
         rss(HOSTILE, 2), content_type="application/rss+xml"
     )
     return httpserver
-
-
-async def settle(pilot: Pilot) -> None:
-    """Let workers finish and their messages be handled. An exclusive worker replaced by
-    a newer one (the list reloading twice after a change) ends cancelled: that is fine."""
-    for _ in range(5):
-        with contextlib.suppress(WorkerCancelled):
-            await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 def shown(widget: Widget) -> str:

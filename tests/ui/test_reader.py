@@ -442,3 +442,20 @@ async def test_scroll_position_is_kept_when_coming_back(make_app) -> None:
         await settle(pilot)
         assert view.article.row.rowid == first
         assert view.scroll_y == position
+
+
+async def test_sidebar_drops_a_section_and_its_last_feed_together(make_app) -> None:
+    from newsterm.core.models import FeedNode, SectionNode
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        tree = app.screen.query_one(SectionTree)
+        feed = FeedNode("https://x.example/feed", "X", ("Gone", "Deep"), 1, 1)
+        sections = [SectionNode(("Gone",), 1, 1), SectionNode(("Gone", "Deep"), 1, 1)]
+        tree.update_places({}, sections, [feed])
+        assert tree.select_place(Place("source", ("Gone", "Deep"), feed.key))
+        tree.update_places({}, [], [])  # section, sub-section and feed all go at once
+        await pilot.pause()
+        assert not tree.select_place(Place("section", ("Gone",)))
+        assert app.is_running

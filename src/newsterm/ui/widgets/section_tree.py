@@ -93,7 +93,12 @@ class SectionTree(Tree[Place]):
             self._upsert(Place("source", feed.section, feed.key), parent, label, leaf=True)
         wanted = {Place(k) for k, _ in VIRTUAL} | {Place("section", n.path) for n in sections}
         wanted |= {Place("source", f.section, f.key) for f in feeds}
-        for place in [p for p in self._place_nodes if p not in wanted]:
+        # children before their parents: removing a section removes what is under it
+        gone = sorted(
+            (p for p in self._place_nodes if p not in wanted),
+            key=lambda p: (p.kind != "source", -len(p.section)),
+        )
+        for place in gone:
             node = self._place_nodes.pop(place)
             if node.tree is self and node.parent is not None:
                 node.remove()
