@@ -19,6 +19,7 @@ from newsterm.core.library import Library, article_markdown
 from newsterm.core.models import ArticleRow, View, section_from_string
 from newsterm.core.paths import Paths, install_default_config, resolve_paths
 from newsterm.core.store import Store
+from newsterm.core.text import without_userinfo
 
 log = logging.getLogger("newsterm")
 
@@ -304,7 +305,7 @@ def cmd_import_opml(library: Library, args: argparse.Namespace) -> int:
         print(f"{name}: not well-formed XML; read leniently")
     for feed in report.added:
         where = f"  [{' › '.join(feed.section)}]" if feed.section else ""
-        print(f"added    {feed.url}  {feed.title or ''}{where}".rstrip())
+        print(f"added    {without_userinfo(feed.url)}  {feed.title or ''}{where}".rstrip())
     for skip in report.skipped:
         label = skip.url or skip.title or "(an outline)"
         if skip.url and skip.title:
@@ -343,29 +344,37 @@ def cmd_add(library: Library, args: argparse.Namespace) -> int:
     address = args.url.strip()
     scheme = address.split("://", 1)[0].lower() if "://" in address else "https"
     if scheme not in ("http", "https"):
-        print(f"newsterm: {address}: only http and https addresses are supported", file=sys.stderr)
+        print(
+            f"newsterm: {without_userinfo(address)}: only http and https addresses are supported",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     try:
         links = asyncio.run(
             manage.find_feeds(address, manage.fetch_limits(library.config.settings))
         )
     except FetchError as exc:
-        print(f"newsterm: {address}: {exc}", file=sys.stderr)
+        print(f"newsterm: {without_userinfo(address)}: {exc}", file=sys.stderr)
         return EXIT_FAILED
     if not links:
         print(f"newsterm: {manage.not_found(address)}", file=sys.stderr)
         return EXIT_FAILED
     url = links[0][0]
     if len(links) > 1:
-        print(f"{address} has {len(links)} feeds; adding the first, {url}. The others:")
+        print(
+            f"{without_userinfo(address)} has {len(links)} feeds; adding the first, {without_userinfo(url)}. The others:"
+        )
         for other, title, kind in links[1:]:
-            print(f"  {other}  ({kind}{', ' + title if title else ''})")
+            print(f"  {without_userinfo(other)}  ({kind}{', ' + title if title else ''})")
     section = section_from_string(args.section)
     if not manage.add_feed(library, url, args.title, section):
-        print(f"newsterm: {url} is already in {manage.config_path(library)}", file=sys.stderr)
+        print(
+            f"newsterm: {without_userinfo(url)} is already in {manage.config_path(library)}",
+            file=sys.stderr,
+        )
         return EXIT_FAILED
     where = f" in section {' › '.join(section)}" if section else ""
-    print(f"added {url}{where} to {manage.config_path(library)}")
+    print(f"added {without_userinfo(url)}{where} to {manage.config_path(library)}")
     for report in library.refresh_sync([url]):
         if report.error:
             print(f"{report.title}: first fetch failed: {report.error}", file=sys.stderr)

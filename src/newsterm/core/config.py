@@ -250,7 +250,12 @@ def parse_config(text: str, path: Path) -> Config:
     where = _Where(path, text)
     try:
         data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+    except (ValueError, RecursionError) as exc:
+        if not isinstance(exc, tomllib.TOMLDecodeError):
+            reason = (
+                "nested too deeply" if isinstance(exc, RecursionError) else "a number too large"
+            )
+            raise ConfigError(f"{path}: TOML this file cannot hold: {reason}") from None
         match = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
         reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc)).strip()
         loc = f"{path}:{match.group(1)}" if match else str(path)

@@ -34,6 +34,7 @@ from newsterm.core.models import (
 from newsterm.core.render import RenderedArticle, reading_minutes, render_body
 from newsterm.core.sources import local
 from newsterm.core.store import Store, fingerprint, prepare
+from newsterm.core.text import clean_line, without_userinfo
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +78,7 @@ class Library:
                 continue
             root = Path(source.path)
             if not root.exists():
-                warnings.append(f"{root}: no such file or folder")
+                warnings.append(f"{clean_line(str(root))}: no such file or folder")
                 continue
             known = self.store.fingerprints(source.key)
             articles = []
@@ -91,7 +92,7 @@ class Library:
                 section = local.default_section(root, file, source.section)
                 article = local.read_article(root, file, source.key, section)
                 if article is None:
-                    warnings.append(f"{file.path}: skipped (binary or unreadable)")
+                    warnings.append(f"{clean_line(str(file.path))}: skipped (binary or unreadable)")
                     continue
                 articles.append(article)
             if articles or set(known) - set(fingerprints):
@@ -268,7 +269,11 @@ class Library:
     async def _refresh_one(self, fetcher, source: Source) -> SourceReport:  # type: ignore[no-untyped-def]
         store = self.store
         state = await asyncio.to_thread(store.source_state, source.key)
-        label = source.title or (state.title if state and state.title else None) or source.key
+        label = (
+            source.title
+            or (state.title if state and state.title else None)
+            or without_userinfo(source.key)
+        )
         report = SourceReport(source.key, label)
         now = datetime.now(UTC)
         if state and state.retry_after and state.retry_after > now:

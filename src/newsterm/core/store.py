@@ -36,6 +36,7 @@ from newsterm.core.models import (
     View,
 )
 from newsterm.core.schema import MIGRATIONS, SCHEMA_VERSION
+from newsterm.core.text import clean_line
 
 log = logging.getLogger(__name__)
 
@@ -294,7 +295,7 @@ class Store:
         if source.kind == "local":
             if source.section:
                 return source.section[-1]
-            return Path(source.path or source.key).name or source.key
+            return clean_line(Path(source.path or source.key).name) or "local"
         from urllib.parse import urlsplit
 
         return urlsplit(source.key).hostname or source.key

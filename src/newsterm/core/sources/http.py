@@ -232,6 +232,12 @@ def describe_error(exc: BaseException, timeout: float) -> str:
     return f"{name}: {message}" if message else name
 
 
+# httpx and httpcore log each request's full URL at INFO/DEBUG, user:password included:
+# never let them below WARNING, whatever logging the host program sets up.
+for _name in ("httpx", "httpcore"):
+    logging.getLogger(_name).setLevel(logging.WARNING)
+
+
 class Fetcher:
     """Fetches URLs with one shared ``httpx.AsyncClient``; use as an async context manager.
 

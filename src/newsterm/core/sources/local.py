@@ -98,7 +98,7 @@ def default_section(root: Path, file: LocalFile, configured: SectionPath) -> Sec
 def read_article(root: Path, file: LocalFile, source: str, section: SectionPath) -> Article | None:
     """Read one file into an Article; None (with a warning logged) when it is binary."""
     key = ArticleKey(source, file.id)
-    fallback_title = clean_line(Path(file.id).stem.replace("_", " ")) or file.id
+    fallback_title = clean_line(Path(file.id).stem.replace("_", " ")) or "(untitled)"
     try:
         st = file.path.stat()
         published = datetime.fromtimestamp(st.st_mtime, UTC)

@@ -34,6 +34,7 @@ from newsterm.core.library import Library
 from newsterm.core.manage import FeedError
 from newsterm.core.models import SectionNode, SectionPath, section_to_string
 from newsterm.core.sources.discover import FeedLink
+from newsterm.core.text import without_userinfo
 from newsterm.ui.messages import PlacesLoaded
 from newsterm.ui.widgets.section_tree import Place, SectionTree
 
@@ -327,7 +328,7 @@ class ConfirmRemoveDialog(ModalScreen[RemoveChoice | None]):
         text = Text("Remove the feed ")
         text.append(info.label, style="bold")
         text.append("?\n")
-        text.append(info.key, style="dim")
+        text.append(without_userinfo(info.key), style="dim")
         text.append("\n\n")
         if info.total:
             plural = "s" if info.total != 1 else ""
@@ -383,7 +384,7 @@ class EditFeedDialog(ModalScreen[tuple[str, str] | None]):
         heading = Text()
         heading.append(info.label, style="bold")
         heading.append("\n")
-        heading.append(info.key, style="dim")
+        heading.append(without_userinfo(info.key), style="dim")
         with Vertical(classes="dialog"):
             yield Static("Rename or move feed", classes="dialog-title")
             yield Static(heading, id="edit-text")
@@ -443,7 +444,7 @@ class FeedErrorsDialog(ModalScreen[str | None]):
             for error in self.errors:
                 text = Text()
                 text.append(error.label, style="bold")
-                text.append(f"  {error.key}\n", style="dim")
+                text.append(f"  {without_userinfo(error.key)}\n", style="dim")
                 text.append(f"  {error.error}\n")
                 text.append(
                     f"  failed {_when(error.failed_at)} · last worked {_when(error.last_ok_at)}",
@@ -521,7 +522,9 @@ class FeedActions(_ScreenBase):
     @work(thread=True, exclusive=True, group="feed-info")
     def _read_info(self, purpose: Literal["remove", "edit"], key: str) -> None:
         library = self.library
-        label = next((feed.label for feed in library.feeds() if feed.key == key), key)
+        label = next(
+            (feed.label for feed in library.feeds() if feed.key == key), without_userinfo(key)
+        )
         configured = next((feed for feed in library.config.feeds if feed.url == key), None)
         total, starred = manage.article_counts(library, key)
         info = FeedInfo(
@@ -645,7 +648,7 @@ class FeedActions(_ScreenBase):
             return
         except Exception as exc:  # never take the app down; the log has it
             log.exception("removing %s failed", info.key)
-            self._changed(f"Removing {info.key} failed: {exc!r}"[:300], "error")
+            self._changed(f"Removing {without_userinfo(info.key)} failed: {exc!r}"[:300], "error")
             return
         kept = "" if not keep_starred or not info.starred else f"; {info.starred} starred kept"
         section = Place("section", info.section) if info.section else Place("all")
@@ -663,10 +666,12 @@ class FeedActions(_ScreenBase):
             return
         except Exception as exc:  # never take the app down; the log has it
             log.exception("editing %s failed", info.key)
-            self._changed(f"Changing {info.key} failed: {exc!r}"[:300], "error")
+            self._changed(f"Changing {without_userinfo(info.key)} failed: {exc!r}"[:300], "error")
             return
         place = self._place_of(info.key)
-        label = next((f.label for f in self.library.feeds() if f.key == info.key), info.key)
+        label = next(
+            (f.label for f in self.library.feeds() if f.key == info.key), without_userinfo(info.key)
+        )
         where = " › ".join(place.section) if place and place.section else "the top level"
         self._changed(f"{label} is now in {where}.", select=place, before=before)
 
