@@ -55,7 +55,7 @@ def rss_item(n: int, extra: str = "") -> str:
 
 
 GENERATED = {
-    "rss": f"<?xml version='1.0'?><rss version='2.0'><channel><title>Gen</title><link>https://example.org/</link>"
+    "rss": "<?xml version='1.0'?><rss version='2.0'><channel><title>Gen</title><link>https://example.org/</link>"
     + "".join(rss_item(n) for n in range(12))
     + "</channel></rss>",
     "rss-content-encoded": "<?xml version='1.0'?><rss version='2.0' xmlns:content='http://purl.org/rss/1.0/modules/content/'>"
