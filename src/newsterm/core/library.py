@@ -254,6 +254,9 @@ class Library:
             timeout_seconds=settings.timeout_seconds,
             max_bytes=settings.max_feed_mb * 1024 * 1024,
             concurrency=settings.concurrency,
+            # Many feeds share a host (feed services, one site's sections): half the
+            # concurrency, at least 4, lets them go in parallel without hammering it.
+            per_host=max(4, settings.concurrency // 2),
         )
         reports: list[SourceReport] = []
         async with Fetcher(limits) as fetcher:
