@@ -27,7 +27,7 @@ class Settings:
     refresh_minutes: int = 0
     """Refresh automatically every N minutes while the TUI runs; 0 turns it off."""
     concurrency: int = 16
-    """How many feeds are fetched at once (at most 4 per host)."""
+    """How many feeds are fetched at once (at most half of them from one host)."""
     timeout_seconds: float = 20.0
     """Total time one feed may take, redirects and body included."""
     max_feed_mb: int = 20
