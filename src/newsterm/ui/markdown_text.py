@@ -59,6 +59,9 @@ BULLETS = ("•", "◦", "▪")
 QUOTE_DEPTH_MAX = 8
 """Quote bars drawn at most (deeper quotes look like this depth)."""
 INDENT_MAX = 40
+TABLE_CELLS_MAX = 5_000
+"""Cells laid out as an aligned table at most; a bigger table is shown row by row, its
+cells joined by bars, unaligned (laying out 200,000 cells took seconds)."""
 """Columns of list indentation at most."""
 CODE_INDENT = "  "
 """Code blocks are indented this much more than the text around them."""
@@ -292,6 +295,9 @@ class _Converter:
         self._emit(kind, plain, spans, self.para_first, self.para_rest)
 
     def _table(self, lines: list[str]) -> None:
+        if sum(line.count("|") for line in lines) > TABLE_CELLS_MAX:
+            self._big_table(lines)
+            return
         rows: list[list[Text]] = []
         for index, line in enumerate(lines):
             if index == 1:
@@ -325,6 +331,20 @@ class _Converter:
                 table.append("─┼─".join("─" * width for width in widths), border)
         prefix = self._prefix()
         self._emit("table", table.plain, table.spans, prefix, prefix, fold=True)
+
+    def _big_table(self, lines: list[str]) -> None:
+        rows = []
+        for index, line in enumerate(lines):
+            if index == 1:
+                continue  # the delimiter row
+            cells = [cell.strip() for cell in _CELL_SPLIT.split(line.strip())]
+            if len(cells) > 1 and not cells[0]:
+                cells = cells[1:]
+            if len(cells) > 1 and not cells[-1]:
+                cells = cells[:-1]
+            rows.append(" │ ".join(cells))
+        prefix = self._prefix()
+        self._emit("table", "\n".join(rows), [], prefix, prefix, fold=True)
 
     # output
 
@@ -381,6 +401,14 @@ class _Converter:
         self.last_kind, self.last_quote, self.blank = kind, self.quote, False
         if self.width is None and "\n" not in plain:
             self._put_line(first, plain, spans)
+            return
+        if not spans and (self.width is None or fold):  # plain lines: no Text needed
+            pieces = plain.split("\n")
+            if self.width is not None:
+                width = self._avail(first, rest)
+                pieces = [cut for piece in pieces for cut in (chop_cells(piece, width) or [""])]
+            for index, piece in enumerate(pieces):
+                self._put_line(first if index == 0 else rest, piece, [])
             return
         content = Text(plain, spans=spans)
         if self.width is None:
