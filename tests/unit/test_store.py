@@ -606,3 +606,11 @@ def test_state_roundtrip(store: Store) -> None:
     store.set_state("k", "v1")
     store.set_state("k", "v2")
     assert store.get_state("k") == "v2"
+
+
+def test_sync_sources_moves_a_feed_back_and_forth(store: Store) -> None:
+    store.save_articles(FEED, [art("a", "A", section=("Technology",))])
+    for section in (("Science",), ("Technology",), ("Science", "Space"), ("Science", "Space")):
+        store.sync_sources([Source(FEED, "feed", "Example Feed", section)])
+        (a,) = ids_of(store, ["a"])
+        assert store.rows([a])[0].section == section

@@ -77,6 +77,11 @@ MIGRATIONS: tuple[str, ...] = (
     """
     INSERT INTO search (search, rank) VALUES ('automerge', 16);
     """,
+    # 4: the section feeds.toml gave a feed, so start-up only moves its articles
+    # when it changed (checking every article made opening a 100k store slow)
+    """
+    ALTER TABLE sources ADD COLUMN section_id INTEGER;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

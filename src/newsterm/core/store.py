@@ -252,6 +252,7 @@ class Store:
         """
         wanted = {s.key: s for s in sources}
         with self._tx() as db:
+            sections = dict(db.execute("SELECT id, section_id FROM sources"))
             existing = {
                 key: (sid, label)
                 for sid, key, label in db.execute("SELECT id, key, label FROM sources")
@@ -282,10 +283,14 @@ class Store:
                     self._reindex_source(db, sid, old_label, new_label)
                 if source.kind == "feed":
                     section_id = self._section_id(db, source.section)
-                    db.execute(
-                        "UPDATE articles SET section_id = ? WHERE source_id = ? AND section_id != ?",
-                        (section_id, sid, section_id),
-                    )
+                    if sections.get(sid) != section_id:
+                        db.execute(
+                            "UPDATE articles SET section_id = ? WHERE source_id = ? AND section_id != ?",
+                            (section_id, sid, section_id),
+                        )
+                        db.execute(
+                            "UPDATE sources SET section_id = ? WHERE id = ?", (section_id, sid)
+                        )
             for key, (sid, _) in existing.items():
                 if key not in wanted:
                     self._delete_where(db, "source_id = ? AND starred = 0", (sid,))
