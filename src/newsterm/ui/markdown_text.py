@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import io
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -402,18 +403,20 @@ class _Converter:
         if self.width is None and "\n" not in plain:
             self._put_line(first, plain, spans)
             return
-        if not spans and (self.width is None or fold):  # plain lines: no Text needed
-            pieces = plain.split("\n")
-            if self.width is not None:
-                width = self._avail(first, rest)
-                pieces = [cut for piece in pieces for cut in (chop_cells(piece, width) or [""])]
+        if self.width is None:  # split here: rich's Text.split costs ~20 µs a line
+            for index, (line, line_spans) in enumerate(_split_lines(plain, spans)):
+                self._put_line(first if index == 0 else rest, line, line_spans)
+            return
+        if fold and not spans:  # plain lines: no Text needed
+            width = self._avail(first, rest)
+            pieces = [
+                cut for piece in plain.split("\n") for cut in (chop_cells(piece, width) or [""])
+            ]
             for index, piece in enumerate(pieces):
                 self._put_line(first if index == 0 else rest, piece, [])
             return
         content = Text(plain, spans=spans)
-        if self.width is None:
-            lines = list(content.split("\n", allow_blank=True))
-        elif fold:
+        if fold:
             lines = _fold(content, self._avail(first, rest))
         else:
             lines = list(content.wrap(_console(), self._avail(first, rest)))
@@ -424,6 +427,28 @@ class _Converter:
 
 
 _TIGHT = frozenset({"item", "code", "fence", "footnote"})
+
+
+def _split_lines(plain: str, spans: list[Span]) -> list[tuple[str, list[Span]]]:
+    """``plain`` cut at newlines, each line with the parts of ``spans`` that fall on it."""
+    lines = plain.split("\n")
+    if not spans:
+        return [(line, []) for line in lines]
+    starts = []
+    position = 0
+    for line in lines:
+        starts.append(position)
+        position += len(line) + 1
+    pieces: list[list[Span]] = [[] for _ in lines]
+    for start, end, style in spans:
+        index = bisect_right(starts, start) - 1
+        while index < len(lines) and starts[index] < end:
+            begin = starts[index]
+            left, right = max(start, begin), min(end, begin + len(lines[index]))
+            if left < right:
+                pieces[index].append(Span(left - begin, right - begin, style))
+            index += 1
+    return list(zip(lines, pieces, strict=True))
 
 
 def _fold(content: Text, width: int) -> list[Text]:
@@ -506,9 +531,22 @@ def _is_punct(char: str) -> bool:
     return not char.isalnum() and not char.isspace()
 
 
-@lru_cache(maxsize=16)
-def _closing_ticks(count: int) -> re.Pattern[str]:
-    return re.compile(f"(?<!`)`{{{count}}}(?!`)")
+_TICK_RUN = re.compile("`+")
+_SPECIAL_NO_DELIM = re.compile(  # _SPECIAL once a paragraph has DELIMS_MAX delimiters
+    r"(?=[\\`\[])(?:(?P<esc>\\[!-/:-@\[-`{-~])|(?P<ticks>`+)"
+    r"|(?P<ref>\[\d{1,5}\])|(?P<image>\[image(?::[^\[\]\n]*)?\]))"
+)
+DELIMS_MAX = 10_000
+"""Emphasis delimiter runs read per paragraph; later ones are plain text."""
+
+
+def _tick_runs(source: str) -> dict[int, list[int]]:
+    """Where each run of backticks starts, by the run's length (a code span ends at the
+    next run as long as the one that opened it): one scan instead of one per length."""
+    runs: dict[int, list[int]] = {}
+    for run in _TICK_RUN.finditer(source):
+        runs.setdefault(run.end() - run.start(), []).append(run.start())
+    return runs
 
 
 def inline_text(source: str, style: Style | None, theme: MarkdownTheme = DEFAULT_THEME) -> Text:
@@ -523,7 +561,9 @@ def _inline(source: str, style: Style | None, theme: MarkdownTheme) -> tuple[str
     if match is None:
         return source, [Span(0, len(source), style)] if style and source else []
     tokens: list[tuple[int, str | _Delim]] = []
-    no_closer: set[int] = set()  # backtick run lengths with no closer further on
+    runs: dict[int, list[int]] | None = None
+    special = _SPECIAL
+    delims = 0
     position = 0
     length = len(source)
     while match is not None:
@@ -536,23 +576,28 @@ def _inline(source: str, style: Style | None, theme: MarkdownTheme) -> tuple[str
             tokens.append((_TEXT, source[end - 1]))
         elif group == "ticks":
             count = end - start
-            ticks = None if count in no_closer else _closing_ticks(count).search(source, end)
-            if ticks is None:
-                no_closer.add(count)
+            if runs is None:
+                runs = _tick_runs(source)
+            closers = runs.get(count, [])
+            index = bisect_left(closers, end)
+            if index == len(closers):
                 tokens.append((_TEXT, match.group()))
             else:
-                code = source[end : ticks.start()]
+                code = source[end : closers[index]]
                 if len(code) > 2 and code[0] == " " == code[-1] and code.strip():
                     code = code[1:-1]
                 tokens.append((_CODE, code))
-                position = ticks.end()
+                position = closers[index] + count
         elif group == "delim":
             before = source[start - 1] if start else " "
             after = source[end] if end < length else " "
             tokens.append((_DELIM, _Delim(source[start], end - start, before, after)))
+            delims += 1
+            if delims == DELIMS_MAX:
+                special = _SPECIAL_NO_DELIM
         else:
             tokens.append((_REF if group == "ref" else _IMAGE, match.group()))
-        match = _SPECIAL.search(source, position)
+        match = special.search(source, position)
     if position < length:
         tokens.append((_TEXT, source[position:]))
 
