@@ -79,15 +79,7 @@ def _wait_for(fd: int, buffer: bytearray, marker: bytes, seconds: float, start: 
     return marker in buffer[start:]
 
 
-def _run_app(tmp_path: Path, server: hostile.FeedServer) -> Run:
-    config = tmp_path / "feeds.toml"
-    config.write_text(
-        "[settings]\nrefresh_on_start = true\ntimeout_seconds = 20\n\n"
-        f'[[feeds]]\nurl = "{server.url("/hostile.xml")}"\nsection = "EVILSECTION"\n\n'
-        f'[[feeds]]\nurl = "{server.url("/private.xml", USERINFO)}"\n\n'
-        f'[[feeds]]\nurl = "{server.url("/crash.xml", USERINFO)}"\n'
-    )
-    data = tmp_path / "data"
+def _environment(tmp_path: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NEWSTERM_", "TEXTUAL"))}
     env.update(
         TERM="xterm-256color",
@@ -97,7 +89,15 @@ def _run_app(tmp_path: Path, server: hostile.FeedServer) -> Run:
         XDG_CACHE_HOME=str(tmp_path / "xdg-cache"),
     )
     env.pop("BROWSER", None)
-    argv = [sys.executable, "-m", "newsterm", "--config", str(config), "--data-dir", str(data)]
+    return env
+
+
+def _session(tmp_path: Path, args: list[str], title: bytes, body: bytes) -> Run:
+    """Run ``newsterm ARGS`` in a pty: wait for ``title`` in the list, open the article
+    under the cursor (Enter) and wait for ``body``, go to its end (G), focus the sidebar
+    (Tab), quit (q). Returns every byte written and what happened."""
+    argv = [sys.executable, "-m", "newsterm", *args]
+    env = _environment(tmp_path)
     pid, fd = pty.fork()
     if pid == 0:  # the child: size the terminal, then become newsterm
         try:
@@ -111,13 +111,12 @@ def _run_app(tmp_path: Path, server: hostile.FeedServer) -> Run:
     steps: list[str] = []
     status = -1
     try:
-        # the refresh stores the hostile article and the list shows it
-        if _wait_for(fd, buffer, b"EVILTITLE", 90):
+        if _wait_for(fd, buffer, title, 90):
             steps.append("list shows the hostile title")
-        _read(fd, buffer, 1.0)  # let the refresh settle
+        _read(fd, buffer, 1.0)  # let a refresh settle
         mark = len(buffer)
         os.write(fd, b"\r")  # open the article under the cursor
-        if _wait_for(fd, buffer, b"EVILBODY", 30, mark):
+        if _wait_for(fd, buffer, body, 30, mark):
             steps.append("article opened")
         os.write(fd, b"G")  # to its end
         _read(fd, buffer, 1.0)
@@ -137,9 +136,24 @@ def _run_app(tmp_path: Path, server: hostile.FeedServer) -> Run:
             os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
         os.close(fd)
+    return Run(bytes(buffer), status, "", steps, [])
+
+
+def _run_app(tmp_path: Path, server: hostile.FeedServer) -> Run:
+    config = tmp_path / "feeds.toml"
+    config.write_text(
+        "[settings]\nrefresh_on_start = true\ntimeout_seconds = 20\n\n"
+        f'[[feeds]]\nurl = "{server.url("/hostile.xml")}"\nsection = "EVILSECTION"\n\n'
+        f'[[feeds]]\nurl = "{server.url("/private.xml", USERINFO)}"\n\n'
+        f'[[feeds]]\nurl = "{server.url("/crash.xml", USERINFO)}"\n'
+    )
+    data = tmp_path / "data"
+    args = ["--config", str(config), "--data-dir", str(data)]
+    result = _session(tmp_path, args, b"EVILTITLE", b"EVILBODY")
     log_file = data / "newsterm.log"
-    log = log_file.read_text("utf-8", "replace") if log_file.exists() else ""
-    return Run(bytes(buffer), status, log, steps, server.paths())
+    result.log = log_file.read_text("utf-8", "replace") if log_file.exists() else ""
+    result.requests = server.paths()
+    return result
 
 
 @pytest.fixture(scope="module")
@@ -193,3 +207,40 @@ def test_the_password_is_never_on_screen_or_in_the_log(run: Run) -> None:
 
 def test_the_log_file_holds_no_control_characters(run: Run) -> None:
     assert not has_control(run.log.replace("\n", "").replace("\t", ""))
+
+
+# --- newsterm read: local files whose names hold control sequences --------------------------
+
+READ_PAYLOADS = {
+    "OSC 0 in a folder name": b"\x1b]0;evil-folder",
+    "OSC 52 in a sub-folder name": b"\x1b]52;c;Zm9sZGVy",
+    "RLO in a file name": "\u202e".encode(),
+    "ESC in a file name": b"\x1b\x1b",
+}
+
+
+@pytest.fixture(scope="module")
+def read_run(tmp_path_factory: pytest.TempPathFactory) -> Run:
+    root = tmp_path_factory.mktemp("pty-read")
+    folder = root / "saved\x1b]0;evil-folder\x07"
+    sub = folder / "sub\x1b]52;c;Zm9sZGVy\x07"
+    sub.mkdir(parents=True)
+    (sub / "article.txt").write_text(
+        "Home » News » READTITLE one\n\nREADTITLE one\n\nREADBODY text.\n"
+    )
+    (folder / "\u202e\x1b\x1b.txt").write_text("")  # a name that is nothing but controls
+    return _session(root, ["read", str(folder), "--data-dir", str(root / "data")],
+                    b"READTITLE", b"READBODY")  # fmt: skip
+
+
+def test_read_showed_the_local_article_and_quit(read_run: Run) -> None:
+    assert read_run.steps == ["list shows the hostile title", "article opened", "exited"]
+
+
+@pytest.mark.parametrize("name", sorted(READ_PAYLOADS))
+def test_no_sequence_from_a_file_name_reached_the_terminal(read_run: Run, name: str) -> None:
+    payload = READ_PAYLOADS[name]
+    where = read_run.output.find(payload)
+    assert where == -1, (
+        f"{name} written at byte {where}: {read_run.output[where - 40 : where + 40]!r}"
+    )

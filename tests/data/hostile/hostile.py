@@ -317,6 +317,45 @@ def nested_html(kind: str = "ul", depth: int = 10_000) -> str:
     raise ValueError(kind)
 
 
+UNCLOSED = {
+    "comment": "<!--",
+    "cdata": "<![CDATA[",
+    "start-tag": "<a ",
+    "attribute": "<a x",
+    "quote": "<a b='",
+    "end-tag": "</",
+    "processing-instruction": "<?",
+    "comment-then-gt": "<!--x>",
+}
+
+
+def unclosed_html(kind: str = "comment", count: int = 40_000) -> str:
+    """``count`` tags, comments or sections that never end: Python's html.parser rescans
+    to the end of the body for each (40,000 ``<!--`` took 26 s, 20,000 ``<a `` 65 s)."""
+    return "<p>EVILSTART</p>" + UNCLOSED[kind] * count
+
+
+def big_table(rows: int = 100_000, columns: int = 3, kind: str = "markdown") -> str:
+    """A pipe table (or an HTML table) of ``rows`` x ``columns`` cells, with inline code
+    and emphasis in its cells (laying out 200,000 cells took seconds on the UI thread)."""
+    if kind == "html":
+        cells = "".join(f"<td>c{n}</td>" for n in range(columns))
+        return "<table>" + f"<tr>{cells}</tr>" * rows + "</table>"
+    head = "|" + "|".join(f"h{n}" for n in range(columns)) + "|\n"
+    rule = "|" + "|".join("-" for _ in range(columns)) + "|\n"
+    return head + rule + ("|" + "|".join("`x` **y**" for _ in range(columns)) + "|\n") * rows
+
+
+INLINE_BOMBS = {
+    "backtick-runs": lambda: "".join("`" * k + " x " for k in range(1, 1300)),
+    "emphasis-runs": lambda: "*_" * 450_000,
+    "emphasis-words": lambda: "a*b_" * 240_000,
+    "lazy-quote-lines": lambda: "> a\nb\n" * 150_000,
+}
+"""One paragraph of Markdown that is slow to style: 1,300 backtick runs of different
+lengths (18 s), 900,000 emphasis delimiters (4.7 s), 300,000 quote lines (7.8 s)."""
+
+
 def nested_html_feed(kind: str = "ul", depth: int = 10_000) -> bytes:
     return rss(item(f"nested-{kind}", f"nested {kind}", f"<![CDATA[{nested_html(kind, depth)}]]>"))
 
