@@ -141,8 +141,8 @@ class Library:
 
     # -- lists and articles ----------------------------------------------------------
 
-    def article_ids(self, view: View) -> list[int]:
-        return self.store.article_ids(view, since=today_start())
+    def article_ids(self, view: View, limit: int | None = None) -> list[int]:
+        return self.store.article_ids(view, since=today_start(), limit=limit)
 
     def rows(self, ids: Sequence[int]) -> list[ArticleRow]:
         return self.store.rows(ids)

@@ -29,13 +29,20 @@ class ListLoaded(Message):
     """The ids of a view, in order, and which row to put the cursor on."""
 
     def __init__(
-        self, view: View, ids: list[int], select: int | None, highlight: Sequence[str] = ()
+        self,
+        view: View,
+        ids: list[int],
+        select: int | None,
+        highlight: Sequence[str] = (),
+        partial: bool = False,
     ) -> None:
         super().__init__()
         self.view = view
         self.ids = ids
         self.select = select
         self.highlight = highlight
+        self.partial = partial
+        """Only the first rows: the whole list follows."""
 
 
 class ArticleLoaded(Message):

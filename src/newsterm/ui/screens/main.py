@@ -33,6 +33,9 @@ from newsterm.ui.widgets.article_list import ArticleList
 from newsterm.ui.widgets.article_view import ArticleView
 from newsterm.ui.widgets.section_tree import Place, SectionTree
 
+FIRST_ROWS = 200
+"""Rows a list paints with before the rest of its ids arrive."""
+
 
 class MainScreen(FeedActions, Screen[None]):
     """The reader."""
@@ -76,6 +79,7 @@ class MainScreen(FeedActions, Screen[None]):
         self._refreshing = False
         self._open_unread_on_load = False
         self._stale_places = self._stale_list = False
+        self._partial_shown = False
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="panes"):
@@ -151,8 +155,13 @@ class MainScreen(FeedActions, Screen[None]):
     @work(thread=True, exclusive=True, group="list")
     def load_list(self, select: int | None = None, view: View | None = None) -> None:
         view = view or self.view
-        ids = self.library.article_ids(view)
         words = view.query.split() if view.kind == "search" else ()
+        if view.kind != "search" and select is None:
+            # The first screenful at once; the ids of a 100,000-article view follow.
+            first = self.library.article_ids(view, limit=FIRST_ROWS)
+            if len(first) == FIRST_ROWS:
+                self.post_message(ListLoaded(view, first, None, words, partial=True))
+        ids = self.library.article_ids(view)
         self.post_message(ListLoaded(view, ids, select, words))
 
     @work(thread=True, exclusive=True, group="article")
@@ -188,7 +197,12 @@ class MainScreen(FeedActions, Screen[None]):
             return  # an older request
         article_list = self.query_one(ArticleList)
         index = message.ids.index(message.select) if message.select in message.ids else 0
-        article_list.show(message.ids, index, message.highlight)
+        if self._partial_shown and message.select is None:
+            index = article_list.cursor  # keys pressed while the rest loaded still count
+        self._partial_shown = message.partial
+        article_list.show(
+            message.ids, index, message.highlight, keep_scroll=not message.partial and index > 0
+        )
         if message.view.kind == "search":
             article_list.empty_text = (
                 f"Nothing matches {message.view.query!r}."

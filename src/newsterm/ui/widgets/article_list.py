@@ -94,7 +94,13 @@ class ArticleList(ScrollView, can_focus=True):
 
     # -- data --------------------------------------------------------------------------
 
-    def show(self, ids: Sequence[int], cursor: int = 0, highlight: Sequence[str] = ()) -> None:
+    def show(
+        self,
+        ids: Sequence[int],
+        cursor: int = 0,
+        highlight: Sequence[str] = (),
+        keep_scroll: bool = False,
+    ) -> None:
         """Show a new list of article ids (keeps no rows of the previous one)."""
         self.ids = list(ids)
         self._rows.clear()
@@ -102,7 +108,8 @@ class ArticleList(ScrollView, can_focus=True):
         self._highlight = re.compile("|".join(words), re.IGNORECASE) if words else None
         self.virtual_size = Size(self.scrollable_content_region.width, len(self.ids))
         self.cursor = max(0, min(cursor, len(self.ids) - 1))
-        self.scroll_to(y=max(0, self.cursor - self.size.height // 3), animate=False)
+        if not keep_scroll:
+            self.scroll_to(y=max(0, self.cursor - self.size.height // 3), animate=False)
         self.refresh()
 
     def update_row(self, row: ArticleRow) -> None:
