@@ -179,15 +179,23 @@ def test_markup_in_bodies_renders_as_text() -> None:
 
 CONTROL_FEEDS = {
     "controls_refs.rss": lambda: (HOSTILE / "controls_refs.rss").read_bytes(),
+    "generated-wellformed": hostile.controls_feed_wellformed,
+    "generated-wellformed-c1": lambda: hostile.controls_feed_wellformed(c1=True),
     "generated-refs": lambda: hostile.controls_feed(as_refs=True),
     "generated-raw": lambda: hostile.controls_feed(as_refs=False),
     "generated-json": hostile.controls_json_feed,
 }
 
 
+@pytest.mark.parametrize("fast", [True, False], ids=["fast-path", "feedparser"])
 @pytest.mark.parametrize("name", sorted(CONTROL_FEEDS))
-def test_controls_removed_from_every_parsed_field(name: str) -> None:
-    feed = parse_feed(CONTROL_FEEDS[name](), SOURCE, SOURCE)
+def test_controls_removed_from_every_parsed_field(name: str, fast: bool) -> None:
+    body = CONTROL_FEEDS[name]()
+    if name == "generated-wellformed":
+        from newsterm.core.sources.fastfeed import fast_parse
+
+        assert fast_parse(body) is not None  # this one really goes down the fast path
+    feed = parse_feed(body, SOURCE, SOURCE, fast=fast)
     strings = feed_strings(feed)
     assert_clean(strings)
     # the attack was removed, not the field: the marker words are still there

@@ -74,10 +74,13 @@ def check_text(text: Text) -> None:
         assert not span.style.meta
 
 
-def through_everything(body: bytes, store: Store, content_type: str | None = None) -> None:
-    """parse -> store -> render; only ParseError may be raised."""
+def through_everything(
+    body: bytes, store: Store, content_type: str | None = None, fast: bool = True
+) -> None:
+    """parse (by the fast path when it can, or by feedparser) -> store -> render; only
+    ParseError may be raised."""
     try:
-        feed = parse_feed(body, SOURCE, SOURCE, content_type)
+        feed = parse_feed(body, SOURCE, SOURCE, content_type, fast=fast)
     except ParseError as exc:
         assert not has_control(str(exc))
         return
@@ -154,16 +157,16 @@ def feed_documents(draw: st.DrawFn) -> bytes:
 
 
 @CI
-@given(document=feed_documents())
-def test_generated_feeds(document: bytes, store: Store) -> None:
-    through_everything(document, store)
+@given(document=feed_documents(), fast=st.booleans())
+def test_generated_feeds(document: bytes, fast: bool, store: Store) -> None:
+    through_everything(document, store, fast=fast)
 
 
 @pytest.mark.slow
 @SLOW
-@given(document=feed_documents())
-def test_generated_feeds_many(document: bytes, store: Store) -> None:
-    through_everything(document, store)
+@given(document=feed_documents(), fast=st.booleans())
+def test_generated_feeds_many(document: bytes, fast: bool, store: Store) -> None:
+    through_everything(document, store, fast=fast)
 
 
 @CI
@@ -190,6 +193,8 @@ def test_markup_in_titles_and_bodies_stays_literal(title: list[str], body: list[
 
 SEEDS = [
     (HOSTILE / "markup.rss").read_bytes(),
+    hostile.controls_feed_wellformed(),
+    hostile.good_feed(),
     (HOSTILE / "controls_refs.rss").read_bytes(),
     (HOSTILE / "links.rss").read_bytes(),
     (HOSTILE / "markup.json").read_bytes(),
@@ -219,9 +224,15 @@ def mutated(draw: st.DrawFn) -> bytes:
 
 
 @CI
-@given(document=mutated(), content_type=st.sampled_from([None, "text/xml; charset=latin-1"]))
-def test_mutated_fixtures(document: bytes, content_type: str | None, store: Store) -> None:
-    through_everything(document, store, content_type)
+@given(
+    document=mutated(),
+    content_type=st.sampled_from([None, "text/xml; charset=latin-1"]),
+    fast=st.booleans(),
+)
+def test_mutated_fixtures(
+    document: bytes, content_type: str | None, fast: bool, store: Store
+) -> None:
+    through_everything(document, store, content_type, fast)
 
 
 @pytest.mark.slow

@@ -149,6 +149,29 @@ def controls_feed(as_refs: bool = True) -> bytes:
     return rss(items, title=f"EVILFEED {bad}")
 
 
+XML_LEGAL_CONTROLS = "\x7f\u202e\u202a\u2066\u2069\u2028\u2029\ufeff"
+"""Controls XML 1.0 allows (DEL, bidi, line separators): a well-formed feed can carry
+them, so the fast expat path reads it (ESC and other C0 controls make the XML not
+well-formed; C1 characters send a feed to feedparser)."""
+
+
+def controls_feed_wellformed(c1: bool = False) -> bytes:
+    """Well-formed RSS with DEL and bidi characters (raw and as references) in every
+    field: what the fast path (ElementTree) reads instead of feedparser. ``c1=True``
+    adds C1 controls, which feedparser reads."""
+    legal = XML_LEGAL_CONTROLS + ("\x85\x9b31m\x9d0;evil-c1\x9c" if c1 else "")
+    bad = legal + xml_refs(legal)
+    items = (
+        f"<item><title>EVILTITLE {bad} end</title><author>EVILAUTHOR {bad}</author>"
+        f"<category>EVILCAT {bad}</category><guid>EVILGUID{bad}</guid>"
+        f"<link>https://evil.example/EVILLINK{bad}</link>"
+        f"<description>{escape(f'<p>EVILBODY {legal}</p>')}{bad}</description>"
+        f'<enclosure url="https://evil.example/a.mp3{bad}" type="audio/mpeg{bad}" length="1"/>'
+        "</item>"
+    )
+    return rss(items, title=f"EVILFEED {bad}")
+
+
 def controls_json_feed() -> bytes:
     """The same attack through JSON Feed string escapes (``\\u001b``)."""
     bad = ALL_CONTROLS
