@@ -510,7 +510,7 @@ class MainScreen(FeedActions, Screen[None]):
             return
         self._refreshing = True
         self._stale_places = self._stale_list = False
-        self._catch_up_timer = self.set_interval(0.5, self._catch_up)
+        self._catch_up_timer = self.set_interval(1.0, self._catch_up)
         self._refresh_worker(keys)
 
     @work(exclusive=True, group="refresh")
@@ -539,7 +539,7 @@ class MainScreen(FeedActions, Screen[None]):
             self._stale_list = self._stale_list or bool(report.new)
 
     def _catch_up(self) -> None:
-        """During a refresh, redraw counts and the list at most a few times a second,
+        """During a refresh, redraw counts and the list at most once a second,
         not once per feed: 200 feeds finishing must not mean 400 reloads."""
         if self._stale_places:
             self._stale_places = False

@@ -111,7 +111,7 @@ class SectionTree(Tree[Place]):
         if node is None:
             node = parent.add(label, data=place, expand=True, allow_expand=not leaf)
             self._place_nodes[place] = node
-        else:
+        elif node.label != label:  # redraw only what changed: 200 feeds refresh often
             node.set_label(label)
 
     def select_place(self, place: Place) -> bool:
