@@ -4,6 +4,7 @@ feed URL, never loses read state, and a password in a feed URL is never shown.""
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import subprocess
@@ -376,3 +377,32 @@ def test_cli_import_opml_shows_no_password_and_no_controls(tmp_path: Path) -> No
     text = config.read_text()
     assert "javascript" not in text and "rm -rf" not in text
     load_config(config)  # what import wrote reads back
+
+
+def test_cli_output_of_hostile_articles_holds_no_controls(
+    tmp_path: Path, server: hostile.FeedServer
+) -> None:
+    server.routes["/controls.xml"] = (200, RSS, hostile.controls_feed(as_refs=False))
+    server.routes["/markup.xml"] = (200, RSS, (HOSTILE / "markup.rss").read_bytes())
+    config = tmp_path / "feeds.toml"
+    config.write_text(
+        "[settings]\nrefresh_on_start = false\n\n"
+        f'[[feeds]]\nurl = "{server.url("/controls.xml")}"\nsection = "Hostile"\n\n'
+        f'[[feeds]]\nurl = "{server.url("/markup.xml")}"\n'
+    )
+    common = ["--config", str(config), "--data-dir", str(tmp_path / "data")]
+    outputs = [_newsterm(tmp_path, "refresh", *common)]
+    listing = _newsterm(tmp_path, "list", "--json", *common)
+    ids = [json.loads(line)["id"] for line in listing.stdout.splitlines()]
+    assert len(ids) >= 2
+    outputs += [
+        listing,
+        _newsterm(tmp_path, "list", *common),
+        _newsterm(tmp_path, "sections", *common),
+    ]
+    outputs += [_newsterm(tmp_path, "show", aid, *common) for aid in ids]
+    outputs.append(_newsterm(tmp_path, "search", "EVILBODY", *common))
+    text = "".join(result.stdout + result.stderr for result in outputs)
+    assert "EVILTITLE" in text and "EVILBODY" in text and "[@click=app.quit]" in text
+    assert not has_control(text.replace("\n", "").replace("\t", ""))
+    assert all(result.returncode == 0 for result in outputs), text[-2000:]
