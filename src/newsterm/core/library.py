@@ -28,6 +28,7 @@ from newsterm.core.models import (
     SectionPath,
     Source,
     SourceReport,
+    SourceState,
     StoredArticle,
     View,
 )
@@ -260,7 +261,11 @@ class Library:
         )
         reports: list[SourceReport] = []
         async with Fetcher(limits) as fetcher:
-            tasks = [asyncio.create_task(self._refresh_one(fetcher, s)) for s in sources]
+            states = await asyncio.to_thread(self.store.source_states, [s.key for s in sources])
+            tasks = [
+                asyncio.create_task(self._refresh_one(fetcher, s, states.get(s.key)))
+                for s in sources
+            ]
             for done, task in enumerate(asyncio.as_completed(tasks), 1):
                 report = await task
                 reports.append(report)
@@ -269,9 +274,10 @@ class Library:
         self._rendered.clear()
         return reports
 
-    async def _refresh_one(self, fetcher, source: Source) -> SourceReport:  # type: ignore[no-untyped-def]
+    async def _refresh_one(  # type: ignore[no-untyped-def]
+        self, fetcher, source: Source, state: SourceState | None
+    ) -> SourceReport:
         store = self.store
-        state = await asyncio.to_thread(store.source_state, source.key)
         label = (
             source.title
             or (state.title if state and state.title else None)

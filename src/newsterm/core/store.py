@@ -306,17 +306,22 @@ class Store:
         return urlsplit(source.key).hostname or source.key
 
     def source_state(self, key: str) -> SourceState | None:
+        return self.source_states([key]).get(key)
+
+    def source_states(self, keys: Sequence[str]) -> dict[str, SourceState]:
+        """What the store knows of these sources (one query for a whole refresh)."""
+        wanted = set(keys)
         rows = self._query(
             "SELECT key, title, url, etag, last_modified, body_hash, last_error, last_error_at, "
-            "last_ok_at, retry_after FROM sources WHERE key = ?",
-            (key,),
+            "last_ok_at, retry_after FROM sources"
         )
-        if not rows:
-            return None
-        r = rows[0]
-        return SourceState(
-            r[0], r[1], r[2], r[3], r[4], r[5], r[6], _dt(r[7]), _dt(r[8]), _dt(r[9])
-        )
+        return {
+            r[0]: SourceState(
+                r[0], r[1], r[2], r[3], r[4], r[5], r[6], _dt(r[7]), _dt(r[8]), _dt(r[9])
+            )
+            for r in rows
+            if r[0] in wanted
+        }
 
     def source_errors(self) -> list[tuple[str, str, str, datetime | None, datetime | None]]:
         """(key, label, error, when, last ok) for every source whose last refresh failed."""
