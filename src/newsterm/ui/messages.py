@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rich.text import Text
 from textual.message import Message
 
 from newsterm.core.models import FeedNode, SectionNode, SourceReport, StoredArticle, View
@@ -48,11 +49,19 @@ class ListLoaded(Message):
 class ArticleLoaded(Message):
     """An article read from the store and made readable (and now marked read)."""
 
-    def __init__(self, article: StoredArticle, rendered: RenderedArticle, focus: bool) -> None:
+    def __init__(
+        self,
+        article: StoredArticle,
+        rendered: RenderedArticle,
+        focus: bool,
+        body: Text | None = None,
+    ) -> None:
         super().__init__()
         self.article = article
         self.rendered = rendered
         self.focus = focus
+        self.body = body
+        """The body already styled (made in the worker)."""
 
 
 class MarksChanged(Message):

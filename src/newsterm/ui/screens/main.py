@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import replace
 
 from rich.text import Text
 from textual import on, work
@@ -30,7 +31,7 @@ from newsterm.ui.messages import (
 )
 from newsterm.ui.screens.feeds import FEED_BINDINGS, FeedActions
 from newsterm.ui.widgets.article_list import ArticleList
-from newsterm.ui.widgets.article_view import ArticleView
+from newsterm.ui.widgets.article_view import ArticleView, body_text
 from newsterm.ui.widgets.section_tree import Place, SectionTree
 
 FIRST_ROWS = 200
@@ -170,13 +171,14 @@ class MainScreen(FeedActions, Screen[None]):
         if article is None:
             return
         rendered = self.library.rendered(article)
-        if mark and not article.row.read:
-            self.library.set_read([rowid], True)
-            from dataclasses import replace
-
+        body = body_text(article, rendered)  # styled here, off the event loop
+        marking = mark and not article.row.read
+        if marking:
             article = replace(article, row=replace(article.row, read=True))
-        self.post_message(ArticleLoaded(article, rendered, focus))
-        self.post_message(MarksChanged([rowid]))
+        self.post_message(ArticleLoaded(article, rendered, focus, body))
+        if marking:  # shown first, then written
+            self.library.set_read([rowid], True)
+            self.post_message(MarksChanged([rowid]))
 
     def reload(self) -> None:
         self.load_places()
@@ -226,7 +228,7 @@ class MainScreen(FeedActions, Screen[None]):
     @on(ArticleLoaded)
     def _article_loaded(self, message: ArticleLoaded) -> None:
         view = self.query_one(ArticleView)
-        view.show(message.article, message.rendered)
+        view.show(message.article, message.rendered, message.body)
         self.query_one(ArticleList).update_row(message.article.row)
         if message.focus:
             view.focus()

@@ -39,6 +39,12 @@ def body_chunks(text: Text, size: int = CHUNK_CHARS) -> list[Text]:
     return chunks
 
 
+def body_text(article: StoredArticle, rendered: RenderedArticle) -> Text:
+    """The styled body of the pane: rendered Markdown, attachments, tags."""
+    body = rendered.markdown.rstrip() + "\n" + "\n".join(article_extras(article))
+    return markdown_to_text(body)
+
+
 class ArticleView(VerticalScroll, can_focus=True):
     """The pane that shows one article: header, body, attachments, numbered links."""
 
@@ -68,8 +74,14 @@ class ArticleView(VerticalScroll, can_focus=True):
         yield Static(Text("Select an article to read it.", style="dim"), id="article-header")
         yield Vertical(Static("", classes="article-chunk"), id="article-body")
 
-    def show(self, article: StoredArticle, rendered: RenderedArticle) -> None:
-        """Show an article; a long one opens where it was left in this session."""
+    def show(
+        self, article: StoredArticle, rendered: RenderedArticle, body: Text | None = None
+    ) -> None:
+        """Show an article; a long one opens where it was left in this session.
+
+        ``body`` is :func:`body_text` made off the event loop (the screen's worker does);
+        without it, it is made here.
+        """
         if self.article is not None:
             self.scroll_positions[self.article.row.rowid] = self.scroll_y
         self.article, self.rendered = article, rendered
@@ -80,8 +92,7 @@ class ArticleView(VerticalScroll, can_focus=True):
         if article.note:
             header.append(f"\n({article.note})", style="italic")
         self.query_one("#article-header", Static).update(header)
-        body = rendered.markdown.rstrip() + "\n" + "\n".join(article_extras(article))
-        mounted = self._show_body(markdown_to_text(body))
+        mounted = self._show_body(body if body is not None else body_text(article, rendered))
         position = self.scroll_positions.get(article.row.rowid, 0)
         self.call_later(self._scroll_when_mounted, mounted, position)
 
@@ -90,16 +101,26 @@ class ArticleView(VerticalScroll, can_focus=True):
         self.query_one("#article-header", Static).update(Text(message, style="dim"))
         self._show_body(Text())
 
-    def _show_body(self, text: Text) -> AwaitMount:
+    def _show_body(self, text: Text) -> AwaitMount | None:
+        """Reuse the chunk Statics there are (mounting widgets is the slow part)."""
         container = self.query_one("#article-body", Vertical)
+        chunks = body_chunks(text)
+        statics = list(container.query(".article-chunk").results(Static))
         with self.app.batch_update():
-            container.remove_children()
-            return container.mount_all(
-                Static(chunk, classes="article-chunk") for chunk in body_chunks(text)
-            )
+            for static, chunk in zip(statics, chunks, strict=False):
+                static.update(chunk)
+            for static in statics[len(chunks) :]:
+                static.remove()
+            extra = chunks[len(statics) :]
+            if extra:
+                return container.mount_all(
+                    Static(chunk, classes="article-chunk") for chunk in extra
+                )
+        return None
 
-    async def _scroll_when_mounted(self, mounted: AwaitMount, y: float) -> None:
-        await mounted
+    async def _scroll_when_mounted(self, mounted: AwaitMount | None, y: float) -> None:
+        if mounted is not None:
+            await mounted
         self.call_after_refresh(self.scroll_to, y=y, animate=False)
 
     @property
