@@ -29,6 +29,8 @@ HOSTILE = Path(__file__).resolve().parents[1] / "data" / "hostile"
 sys.path.insert(0, str(HOSTILE))
 import hostile  # noqa: E402
 
+from sample import settle  # noqa: E402 - tolerates exclusive workers being replaced
+
 SIZE = (200, 50)
 SECTION = "MARKUPSECTION [bold]s[@click=app.quit] ["
 LOCAL_SECTION = "LOCALSEC [/] [@click=app.quit]"
@@ -122,12 +124,6 @@ def hostile_home(tmp_path: Path, template: Path) -> tuple[Path, Path]:
 def make_app(home: tuple[Path, Path]) -> NewsApp:
     config, data = home
     return NewsApp(Library(load_config(config), Store.open(data / "newsterm.db")))
-
-
-async def settle(pilot: Pilot) -> None:
-    for _ in range(4):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 async def refreshed(pilot: Pilot) -> None:
