@@ -394,7 +394,8 @@ def article_meta(article: StoredArticle, rendered: RenderedArticle) -> list[str]
     """The lines under an article's title: where it is from, when, how long to read."""
     row = article.row
     parts = [" › ".join(row.section)] if row.section else []
-    parts.append(row.source_title)
+    if not row.section or row.source_title != row.section[-1]:  # not "Welcome · Welcome"
+        parts.append(row.source_title)
     if article.author:
         parts.append(article.author)
     parts.append(
