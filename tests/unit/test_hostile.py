@@ -37,6 +37,7 @@ sys.path.insert(0, str(HOSTILE))
 import hostile  # noqa: E402
 
 SOURCE = "http://127.0.0.1:9/hostile.xml"
+BASE = "https://page.example/"
 
 
 # --- helpers ------------------------------------------------------------------------------
@@ -751,3 +752,13 @@ def test_local_folder_and_file_names_never_bring_controls(tmp_path: Path) -> Non
             assert not any(has_control(part) for part in node.path)
     finally:
         library.close()
+
+
+def test_feed_discovery_reads_a_hostile_page_in_bounded_time() -> None:
+    # "Add feed" parses the page the user names with html.parser too (discover.py).
+    from newsterm.core.sources.discover import find_feed_links
+
+    page = '<html><head><link rel="alternate" type="application/rss+xml" href="/f.xml">'
+    for kind, count in (("start-tag", 8_000), ("comment", 20_000)):
+        found = timed(lambda: find_feed_links(page + hostile.unclosed_html(kind, count), BASE), 3)  # noqa: B023
+        assert [link[0] for link in found] == ["https://page.example/f.xml"]
