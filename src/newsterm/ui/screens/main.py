@@ -443,7 +443,8 @@ class MainScreen(FeedActions, Screen[None]):
         if not search.display:
             self._before_search = self.place
             search.display = True
-        search.focus()
+        # At once, not after a refresh: keys typed right after / belong to the box.
+        self.set_focus(search, scroll_visible=False)
 
     @on(Input.Changed, "#search")
     def _search_changed(self, event: Input.Changed) -> None:

@@ -144,8 +144,6 @@ def _label(name: str, unread: int, total: int, error: str | None = None) -> Text
     if error:
         text.append("! ", "bold red")
     text.append(name, "bold" if unread else "")
-    if unread:
+    if unread:  # the count is of unread articles; a read-out section shows none
         text.append(f" {unread}", "bold")
-    elif total:
-        text.append(f" {total}", "dim")
     return text
