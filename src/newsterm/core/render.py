@@ -362,7 +362,7 @@ def _html_to_markdown(content: str, links: _Links) -> tuple[str, bool]:
     if too_many is not None:
         content = content[: too_many.start()]
     # A "<" that cannot start a tag is text: html.parser would take it one at a time.
-    content = _escape_unclosed(_LONE_LT.sub("&lt;", _BAD_SECTION.sub("&lt;![", content)))
+    content = escape_unclosed(_LONE_LT.sub("&lt;", _BAD_SECTION.sub("&lt;![", content)))
     prepass = _Prepass(links)
     note = ""
     try:
@@ -383,7 +383,7 @@ def _html_to_markdown(content: str, links: _Links) -> tuple[str, bool]:
     return markdown + note, too_many is not None
 
 
-def _escape_unclosed(content: str) -> str:
+def escape_unclosed(content: str) -> str:
     """Tags, comments and CDATA sections that never end, with their ``<`` as ``&lt;``.
 
     html.parser shows those as text anyway, but it first scans to the end of the body

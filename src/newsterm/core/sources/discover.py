@@ -23,6 +23,7 @@ from urllib.parse import urljoin, urlsplit
 
 from newsterm.core.errors import FetchError
 from newsterm.core.models import FetchResult
+from newsterm.core.render import escape_unclosed
 from newsterm.core.text import clean_line, clean_url, decode_bytes
 
 log = logging.getLogger(__name__)
@@ -114,7 +115,7 @@ def find_feed_links(html: bytes | str, page_url: str) -> list[FeedLink]:
     text = html if isinstance(html, str) else _decode_html(html)
     collector = _LinkCollector()
     try:
-        collector.feed(text[:MAX_HTML_CHARS])
+        collector.feed(escape_unclosed(text[:MAX_HTML_CHARS]))
         collector.close()
     except (AssertionError, ValueError) as exc:  # older HTMLParser versions on broken markup
         log.debug("HTML parser stopped early on %s: %s", page_url, exc)
