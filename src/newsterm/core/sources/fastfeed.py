@@ -185,6 +185,13 @@ def _rss_item(item: ElementTree.Element) -> dict[str, Any]:
     entry["guidislink"] = False
     if "link" not in entry and entry.get("id") and permalink:
         entry["link"], entry["guidislink"] = entry["id"], True
+    return _finish(entry, tags, links, content)
+
+
+def _finish(
+    entry: dict[str, Any], tags: list[Any], links: list[Any], content: list[Any]
+) -> dict[str, Any]:
+    """What both dialects end an entry with, as feedparser shapes it."""
     if "link" not in entry and entry.get("id", "").startswith(("http://", "https://")):
         raise _Unsure  # feedparser may take such an id for the link
     if content:
@@ -281,13 +288,4 @@ def _atom_entry(item: ElementTree.Element) -> dict[str, Any]:
             entry["summary"], entry["summary_detail"] = (child.text or "").strip(), {"type": kind}
         elif tag == "category":
             tags.append({"term": child.get("term")})
-    if "link" not in entry and entry.get("id", "").startswith(("http://", "https://")):
-        raise _Unsure  # feedparser may take such an id for the link
-    if content:
-        entry["content"] = content
-        entry.setdefault("summary", content[0]["value"])
-    if tags:
-        entry["tags"] = tags
-    if links:
-        entry["links"] = links
-    return entry
+    return _finish(entry, tags, links, content)
