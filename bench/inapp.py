@@ -1,0 +1,290 @@
+"""In-app timings with Textual's test harness (App.run_test + Pilot), 120x40.
+
+Run by run.py with newsterm's interpreter; prints one JSON object (the results) as
+its last line:
+
+    python bench/inapp.py --config C --db D section open search [--reps 5]
+    python bench/inapp.py --config C --db D keys            # needs a server in C
+
+A frame counts when the screen's compositor update is made (App._display is wrapped)
+and turned into terminal bytes (render_segments), as a real terminal would get it; a
+condition "holds in a frame" when it is true as that frame is made. Keys go through
+the driver (driver.send_message), as a real terminal's keys do.
+
+- section: SectionTree.select_place(the 10k section) -> first frame where the list
+  holds its 10,000 ids; then End -> first frame with the cursor on the last row.
+- open: Enter on a row with a ~10 KB HTML body -> first frame with its title in the
+  pane (ArticleView.article is it); settled = first frame where the body has been
+  laid out (the pane can scroll); idle = last frame before 300 ms without frames.
+- search: Library.search(word) + the rows of the first page; and in the UI, the
+  search Input's value set -> first frame where the list shows the results.
+- keys: a refresh of every feed runs (MainScreen.run_refresh(None)) while `j` is
+  pressed every 50 ms; latency = press -> first frame with the cursor on the next row.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from stores import N_BIG, TEN, TEN_SECTION  # noqa: E402
+
+LIB_WORDS = ["river", "solar", "keyboard", "harvest", "festival", "tram", "vaccine", "profit",
+             "island", "concert"]  # fmt: skip
+UI_WORDS = ["budget", "museum", "patient", "league", "startup", "harbour", "judge", "energy",
+            "camera", "forest"]  # fmt: skip
+PAGE = 64
+
+
+class FrameClock:
+    """Timestamps of frames, and waiting for the first frame in which a condition holds."""
+
+    def __init__(self, app) -> None:  # type: ignore[no-untyped-def]
+        self.app = app
+        self.waiters: list[tuple[object, asyncio.Future[float]]] = []
+        self.count = 0
+        self.last = 0.0
+        original = app._display
+
+        def display(screen, renderable):  # type: ignore[no-untyped-def]
+            original(screen, renderable)
+            if renderable is None:
+                return
+            render = getattr(renderable, "render_segments", None)
+            if render is not None:
+                render(app.console)  # the bytes a terminal would get
+            now = time.perf_counter()
+            self.count += 1
+            self.last = now
+            for waiter in list(self.waiters):
+                condition, future = waiter
+                if future.done():
+                    self.waiters.remove(waiter)
+                elif condition():  # type: ignore[operator]
+                    future.set_result(now)
+                    self.waiters.remove(waiter)
+
+        app._display = display
+
+    async def until(self, condition, timeout: float = 20.0) -> float:  # type: ignore[no-untyped-def]
+        future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+        self.waiters.append((condition, future))
+        return await asyncio.wait_for(future, timeout)
+
+    async def quiet(self, seconds: float = 0.3, limit: float = 10.0) -> float:
+        """Wait until no frame came for `seconds`; returns the time of the last frame."""
+        end = time.perf_counter() + limit
+        while time.perf_counter() < end:
+            count = self.count
+            await asyncio.sleep(seconds)
+            if self.count == count:
+                break
+        return self.last
+
+
+def press(app, key: str, char: str | None = None) -> float:  # type: ignore[no-untyped-def]
+    from textual import events
+
+    event = events.Key(key, char)
+    event.set_sender(app)
+    started = time.perf_counter()
+    app._driver.send_message(event)
+    return started
+
+
+def ms(seconds: float) -> float:
+    return round(seconds * 1000, 2)
+
+
+async def run(args: argparse.Namespace) -> dict:
+    from newsterm.core.config import load_config
+    from newsterm.core.library import Library
+    from newsterm.core.models import View
+    from newsterm.core.store import Store
+    from newsterm.ui.app import NewsApp
+    from newsterm.ui.widgets.article_list import ArticleList
+    from newsterm.ui.widgets.article_view import ArticleView
+    from newsterm.ui.widgets.section_tree import Place, SectionTree
+
+    slow: list[str] = []
+    if os.environ.get("NEWSTERM_BENCH_SLOW_MS"):
+        # Diagnosis: asyncio's debug mode names every callback that held the event loop
+        # longer than this (it slows everything a little; not for the table's figures).
+        import logging
+
+        loop = asyncio.get_running_loop()
+        loop.set_debug(True)
+        loop.slow_callback_duration = float(os.environ["NEWSTERM_BENCH_SLOW_MS"]) / 1000
+
+        class Collect(logging.Handler):
+            def emit(self, record: logging.LogRecord) -> None:
+                text = record.getMessage()
+                slow.append(text[:200] + " ... " + text[-30:] if len(text) > 240 else text)
+
+        logging.getLogger("asyncio").addHandler(Collect(logging.WARNING))
+    library = Library(load_config(Path(args.config)), Store.open(Path(args.db)))
+    app = NewsApp(library)
+    clock = FrameClock(app)
+    out: dict = {}
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.main_screen
+        lst = screen.query_one(ArticleList)
+        tree = screen.query_one(SectionTree)
+        view = screen.query_one(ArticleView)
+        await clock.until(lambda: len(lst.ids) > 0, timeout=60)
+        await pilot.pause()
+        await clock.quiet(0.5)
+        total = len(lst.ids)
+        out["list_rows"] = total
+
+        async def show_all() -> None:
+            if screen.view.kind != "all":
+                tree.select_place(Place("all"))
+                await clock.until(lambda: screen.view.kind == "all" and len(lst.ids) == total)
+            lst.focus()
+            await pilot.pause()
+            await clock.quiet()
+
+        if "section" in args.scenarios:
+            switch, end = [], []
+            for _ in range(args.reps):
+                await show_all()
+                started = time.perf_counter()
+                tree.select_place(Place("section", (TEN_SECTION,)))
+                switch.append(await clock.until(lambda: len(lst.ids) == TEN) - started)
+                lst.focus()
+                await pilot.pause()
+                await clock.quiet()
+                started = press(app, "end")
+                end.append(await clock.until(lambda: lst.cursor == TEN - 1) - started)
+                await clock.quiet()
+            out["section_switch_ms"] = [ms(s) for s in switch]
+            out["section_end_ms"] = [ms(s) for s in end]
+
+        if "open" in args.scenarios:
+            await show_all()
+            big = set(json.loads(args.big_ids))
+            first, settled, idle = [], [], []
+            for index in range(min(args.reps, N_BIG)):
+                target = lst.ids[index]
+                if target not in big:
+                    raise RuntimeError(f"row {index} is not one of the 10 KB articles")
+                lst.cursor = index
+                lst.focus()
+                await pilot.pause()
+                await clock.quiet()
+                started = press(app, "enter")
+
+                def shown(target: int = target) -> bool:
+                    return view.article is not None and view.article.row.rowid == target
+
+                first.append(await clock.until(shown) - started)
+                settled.append(
+                    await clock.until(lambda: shown() and view.max_scroll_y > 0) - started
+                )
+                idle.append(await clock.quiet() - started)
+            out["open_first_ms"] = [ms(s) for s in first]
+            out["open_settled_ms"] = [ms(s) for s in settled]
+            out["open_idle_ms"] = [ms(s) for s in idle]
+
+        if "search" in args.scenarios:
+            direct, found = [], []
+            for word in LIB_WORDS[: args.reps]:
+                started = time.perf_counter()
+                ids = library.search(word)
+                library.rows(ids[:PAGE])
+                direct.append(time.perf_counter() - started)
+                found.append(len(ids))
+            out["search_library_ms"] = [ms(s) for s in direct]
+            out["search_library_hits"] = found
+            await show_all()
+            await pilot.press("slash")
+            await clock.quiet()
+            search = screen.query_one("#search")
+            ui, shown_counts = [], []
+            for word in UI_WORDS[: args.reps]:
+                before = lst.ids
+                started = time.perf_counter()
+                search.value = word
+                ui.append(
+                    await clock.until(
+                        lambda w=word, b=before: screen.view.query == w and lst.ids is not b
+                    )
+                    - started
+                )
+                expected = library.article_ids(View("search", query=word, show_read=True))
+                if lst.ids != expected:
+                    raise RuntimeError(f"search {word!r}: the list does not show the results")
+                shown_counts.append(len(lst.ids))
+                await clock.quiet()
+            out["search_ui_ms"] = [ms(s) for s in ui]
+            out["search_ui_rows"] = shown_counts
+            await pilot.press("escape")
+
+        if "keys" in args.scenarios:
+            await show_all()
+            lst.cursor = 1000
+            await pilot.pause()
+            await clock.quiet()
+            before = library.store._query("SELECT count(*) FROM articles")[0][0]
+            started_refresh = time.perf_counter()
+            screen.run_refresh(None)
+            latencies: list[float] = []
+            stalled = 0
+            await asyncio.sleep(0.05)
+            deadline = started_refresh + 300
+            while getattr(screen, "_refreshing", False) and time.perf_counter() < deadline:
+                cursor = lst.cursor
+                if cursor + 1 >= len(lst.ids):
+                    lst.cursor = 1000
+                    await asyncio.sleep(0.05)
+                    continue
+                target = lst.ids[cursor + 1]
+                started = press(app, "j")
+                try:
+                    done = await clock.until(
+                        lambda t=target: (r := lst.current) is not None and r.rowid == t, timeout=5
+                    )
+                    latencies.append(done - started)
+                except TimeoutError:
+                    stalled += 1
+                await asyncio.sleep(max(0.0, started + 0.05 - time.perf_counter()))
+            refresh_s = time.perf_counter() - started_refresh
+            await clock.quiet(0.5)
+            after = library.store._query("SELECT count(*) FROM articles")[0][0]
+            out["keys_ms"] = [ms(s) for s in latencies]
+            out["keys_stalled"] = stalled
+            out["keys_refresh_s"] = round(refresh_s, 2)
+            out["keys_new_articles"] = after - before
+        await pilot.press("q")
+    library.close()
+    if slow:
+        out["slow_callbacks"] = slow
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("scenarios", nargs="+", choices=["section", "open", "search", "keys"])
+    parser.add_argument("--config", required=True)
+    parser.add_argument("--db", required=True, help="newsterm.db (a scratch copy: it is written)")
+    parser.add_argument("--reps", type=int, default=5)
+    parser.add_argument("--big-ids", default="[]", help="JSON list of the 10 KB articles' ids")
+    args = parser.parse_args(argv)
+    result = asyncio.run(run(args))
+    for key, values in list(result.items()):
+        if key.endswith("_ms") and values:
+            result[key.removesuffix("_ms") + "_median_ms"] = round(statistics.median(values), 2)
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
