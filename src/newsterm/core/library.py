@@ -7,6 +7,7 @@ process pool) out of start-up: they are imported at the first refresh.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
 import os
@@ -458,6 +459,10 @@ def _worker_init(log_file: str | None) -> None:
             format="%(asctime)s %(levelname)s %(name)s[worker]: %(message)s",
         )
         sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - for the process's lifetime
+    # Parsing yields to the UI: on 2 cores the workers otherwise starve the event loop
+    # (key -> frame p90 of 230 ms during a refresh).
+    with contextlib.suppress(OSError):
+        os.nice(5)
 
 
 def _parse(  # type: ignore[no-untyped-def]

@@ -705,7 +705,7 @@ class Store:
         where: list[str] = []
         params: list[object] = []
         if view.kind == "search":
-            return self.search(view.query, limit=limit or 1000, show_read=view.show_read)
+            return self.search(view.query, limit=limit or SEARCH_LIMIT, show_read=view.show_read)
         if view.kind == "unread" or not view.show_read:
             where.append("a.read = 0")
         if view.kind == "starred":
@@ -864,6 +864,8 @@ class Store:
 
 
 BACKUP_DIR = "backups"
+SEARCH_LIMIT = 200
+"""Results a search list shows (best first)."""
 RANK_WINDOW = 2_000
 """Search ranks at most this many of the newest matches."""
 

@@ -16,6 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Input, ProgressBar, Static
 
 from newsterm.core.library import Library
@@ -81,6 +82,7 @@ class MainScreen(FeedActions, Screen[None]):
         self._open_unread_on_load = False
         self._stale_places = self._stale_list = False
         self._partial_shown = False
+        self._places_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="panes"):
@@ -241,7 +243,11 @@ class MainScreen(FeedActions, Screen[None]):
         else:
             for row in self.library.rows(list(message.ids)):
                 article_list.update_row(row)
-        self.load_places()
+        # Counts over a big store take a while; let the frame that shows the change
+        # be drawn first, and read them once for a burst of marks.
+        if self._places_timer is not None:
+            self._places_timer.stop()
+        self._places_timer = self.set_timer(0.15, self.load_places)
 
     # -- sidebar and list events -------------------------------------------------------
 

@@ -42,7 +42,7 @@ class ArticleList(ScrollView, can_focus=True):
     }
 
     DEFAULT_CSS = """
-    ArticleList { background: $surface; }
+    ArticleList { background: $surface; overflow-x: hidden; }
     ArticleList > .article-list--cursor { background: $block-cursor-background; color: $block-cursor-foreground; text-style: bold; }
     ArticleList:blur > .article-list--cursor { background: $block-cursor-blurred-background; text-style: none; }
     ArticleList > .article-list--unread { text-style: bold; }
@@ -212,7 +212,7 @@ class ArticleList(ScrollView, can_focus=True):
 
     def _scroll_cursor_into_view(self) -> None:
         top = self.scroll_offset.y
-        height = max(1, self.size.height)
+        height = max(1, self.scrollable_content_region.height)
         if self.cursor < top:
             self.scroll_to(y=self.cursor, animate=False)
         elif self.cursor >= top + height:
