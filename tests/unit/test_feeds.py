@@ -398,7 +398,7 @@ def test_entity_attacks_refused_quickly(document: str) -> None:
     with pytest.raises(ParseError) as info:
         parse_feed(document.encode(), "src")
     assert str(info.value) == REFUSED_ENTITIES
-    assert time.monotonic() - start < 2  # a safety net: expansion would take minutes
+    assert time.monotonic() - start < 10  # a safety net against a hang (expansion takes minutes), not a benchmark
 
 
 @pytest.mark.parametrize("codec", ["utf-16", "utf-32"])
