@@ -95,8 +95,13 @@ def big_body(k: int) -> str:
 # -- newsterm's side, as config files --------------------------------------------------
 
 
-def newsterm_config(path: Path, urls: list[str], ten: bool = False) -> Path:
-    lines = ["[settings]", "refresh_on_start = false", ""]
+def newsterm_config(
+    path: Path, urls: list[str], ten: bool = False, per_host: int | None = None
+) -> Path:
+    lines = ["[settings]", "refresh_on_start = false"]
+    if per_host is not None:
+        lines.append(f"per_host = {per_host}")
+    lines.append("")
     for url in urls:
         lines += ["[[feeds]]", f'url = "{url}"', ""]
     if ten:

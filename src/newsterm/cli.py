@@ -15,7 +15,7 @@ from pathlib import Path
 from newsterm import __version__
 from newsterm.core.config import Config, load_config, local_only
 from newsterm.core.errors import ConfigError, NewstermError
-from newsterm.core.library import Library, article_markdown
+from newsterm.core.library import Library, article_markdown, fetch_limits
 from newsterm.core.models import ArticleRow, View, section_from_string
 from newsterm.core.paths import Paths, install_default_config, resolve_paths
 from newsterm.core.store import Store
@@ -350,9 +350,7 @@ def cmd_add(library: Library, args: argparse.Namespace) -> int:
         )
         return EXIT_USAGE
     try:
-        links = asyncio.run(
-            manage.find_feeds(address, manage.fetch_limits(library.config.settings))
-        )
+        links = asyncio.run(manage.find_feeds(address, fetch_limits(library.config.settings)))
     except FetchError as exc:
         print(f"newsterm: {without_userinfo(address)}: {exc}", file=sys.stderr)
         return EXIT_FAILED

@@ -84,6 +84,7 @@ def test_good_file_every_setting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         refresh_on_start=False,
         refresh_minutes=30,
         concurrency=8,
+        per_host=3,
         timeout_seconds=12.5,
         max_feed_mb=5,
         keep_days=30,
@@ -383,3 +384,11 @@ def test_install_default_config_never_overwrites(tmp_path: Path) -> None:
     # installing twice changes nothing either
     install_default_config(target)
     assert target.read_text() == "# mine\n"
+
+
+def test_per_host_never_exceeds_concurrency() -> None:
+    from newsterm.core.library import fetch_limits
+
+    assert fetch_limits(Settings()).per_host == 8
+    assert fetch_limits(Settings(concurrency=4, per_host=8)).per_host == 4
+    assert fetch_limits(Settings(concurrency=32, per_host=20)).per_host == 20

@@ -27,7 +27,9 @@ class Settings:
     refresh_minutes: int = 0
     """Refresh automatically every N minutes while the TUI runs; 0 turns it off."""
     concurrency: int = 16
-    """How many feeds are fetched at once (at most half of them from one host)."""
+    """How many feeds are fetched at once."""
+    per_host: int = 8
+    """How many of them at most from one host (never more than ``concurrency``)."""
     timeout_seconds: float = 20.0
     """Total time one feed may take, redirects and body included."""
     max_feed_mb: int = 20
@@ -45,6 +47,7 @@ _SETTING_RULES: dict[str, tuple[type, float | None, float | None]] = {
     "refresh_on_start": (bool, None, None),
     "refresh_minutes": (int, 0, 7 * 24 * 60),
     "concurrency": (int, 1, 64),
+    "per_host": (int, 1, 64),
     "timeout_seconds": (float, 1, 600),
     "max_feed_mb": (int, 1, 500),
     "keep_days": (int, 0, 36_500),

@@ -19,8 +19,9 @@ from concurrent.futures import Executor
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from newsterm.core.config import Config
+from newsterm.core.config import Config, Settings
 from newsterm.core.errors import ParseError
 from newsterm.core.models import (
     ArticleRow,
@@ -37,6 +38,9 @@ from newsterm.core.render import RenderedArticle, reading_minutes, render_body
 from newsterm.core.sources import local
 from newsterm.core.store import Store, fingerprint, prepare
 from newsterm.core.text import clean_line, without_userinfo
+
+if TYPE_CHECKING:
+    from newsterm.core.sources.http import FetchLimits
 
 log = logging.getLogger(__name__)
 
@@ -248,18 +252,11 @@ class Library:
         Network I/O runs on the event loop (httpx), parsing in a process pool, and
         storing in a thread, so a UI on the same loop stays responsive.
         """
-        from newsterm.core.sources.http import Fetcher, FetchLimits
+        from newsterm.core.sources.http import Fetcher
 
         sources = self.feed_sources(keys)
         settings = self.config.settings
-        limits = FetchLimits(
-            timeout_seconds=settings.timeout_seconds,
-            max_bytes=settings.max_feed_mb * 1024 * 1024,
-            concurrency=settings.concurrency,
-            # Many feeds share a host (feed services, one site's sections): half the
-            # concurrency, at least 4, lets them go in parallel without hammering it.
-            per_host=max(4, settings.concurrency // 2),
-        )
+        limits = fetch_limits(settings)
         reports: list[SourceReport] = []
         async with Fetcher(limits) as fetcher:
             states = await asyncio.to_thread(self.store.source_states, [s.key for s in sources])
@@ -463,6 +460,20 @@ def _worker_init(log_file: str | None) -> None:
     # (key -> frame p90 of 230 ms during a refresh).
     with contextlib.suppress(OSError):
         os.nice(5)
+
+
+def fetch_limits(settings: Settings) -> FetchLimits:
+    """The fetch guards feeds.toml asks for (imports the network stack)."""
+    from newsterm.core.sources.http import FetchLimits
+
+    return FetchLimits(
+        timeout_seconds=settings.timeout_seconds,
+        max_bytes=settings.max_feed_mb * 1024 * 1024,
+        concurrency=settings.concurrency,
+        # Many feeds share a host (feed services, one site's sections): they go in
+        # parallel, but only so many at once, to be polite to that host.
+        per_host=min(settings.per_host, settings.concurrency),
+    )
 
 
 def _parse(  # type: ignore[no-untyped-def]

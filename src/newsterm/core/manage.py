@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from newsterm.core import feeds_file
-from newsterm.core.config import Config, Settings, load_config
+from newsterm.core.config import Config, load_config
 from newsterm.core.errors import ConfigError
 from newsterm.core.library import Library
 from newsterm.core.models import SectionPath, View, section_from_string
@@ -126,17 +126,6 @@ def _site_link(library: Library, key: str) -> str | None:
 
 
 # --- finding and adding --------------------------------------------------------------------
-
-
-def fetch_limits(settings: Settings) -> FetchLimits:
-    """The fetch guards feeds.toml asks for (imports the network stack)."""
-    from newsterm.core.sources.http import FetchLimits
-
-    return FetchLimits(
-        timeout_seconds=settings.timeout_seconds,
-        max_bytes=settings.max_feed_mb * 1024 * 1024,
-        concurrency=settings.concurrency,
-    )
 
 
 async def find_feeds(url: str, limits: FetchLimits | None = None) -> list[FeedLink]:

@@ -30,7 +30,7 @@ from textual.widgets.option_list import Option
 from newsterm.core import manage
 from newsterm.core.config import Settings
 from newsterm.core.errors import NewstermError
-from newsterm.core.library import Library
+from newsterm.core.library import Library, fetch_limits
 from newsterm.core.manage import FeedError
 from newsterm.core.models import SectionNode, SectionPath, section_to_string
 from newsterm.core.sources.discover import FeedLink
@@ -230,7 +230,7 @@ class AddFeedDialog(ModalScreen[NewFeed | None]):
     @work(thread=True, exclusive=True, group="discover")
     def _search(self, address: str) -> None:
         try:
-            limits = manage.fetch_limits(self._settings)
+            limits = fetch_limits(self._settings)
             links = asyncio.run(manage.find_feeds(address, limits))
         except NewstermError as exc:
             self.post_message(self.SearchFailed(address, str(exc)))
