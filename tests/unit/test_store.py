@@ -13,7 +13,7 @@ import pytest
 from newsterm.core.errors import StoreError
 from newsterm.core.models import Article, ArticleKey, Enclosure, Source, View
 from newsterm.core.schema import SCHEMA_VERSION
-from newsterm.core.store import Store, fts_query
+from newsterm.core.store import PAGE_SIZE, Store, fts_query
 
 FEED = "https://example.org/feed.xml"
 OTHER = "https://other.example/rss"
@@ -614,3 +614,34 @@ def test_sync_sources_moves_a_feed_back_and_forth(store: Store) -> None:
         store.sync_sources([Source(FEED, "feed", "Example Feed", section)])
         (a,) = ids_of(store, ["a"])
         assert store.rows([a])[0].section == section
+
+
+# -- size on disk ---------------------------------------------------------------------------
+
+
+def test_new_store_has_large_pages(db: Path) -> None:
+    Store.open(db).close()
+    con = sqlite3.connect(db)
+    try:
+        assert con.execute("PRAGMA page_size").fetchone()[0] == PAGE_SIZE == 16_384
+    finally:
+        con.close()
+
+
+def test_existing_store_keeps_its_page_size(db: Path) -> None:
+    db.parent.mkdir(parents=True)
+    con = sqlite3.connect(db)
+    con.execute("PRAGMA page_size = 4096")
+    con.execute("CREATE TABLE before_newsterm (x)")  # a file that already has pages
+    con.close()
+    store = Store.open(db)
+    try:
+        store.sync_sources([Source(FEED, "feed")])
+        assert store.save_articles(FEED, [art("a", "Alpha")]).new == 1
+    finally:
+        store.close()
+    con = sqlite3.connect(db)
+    try:
+        assert con.execute("PRAGMA page_size").fetchone()[0] == 4096
+    finally:
+        con.close()

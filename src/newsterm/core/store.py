@@ -175,6 +175,9 @@ class Store:
                     f"{path}: made by a newer newsterm (schema {version}, this one knows "
                     f"{SCHEMA_VERSION}); upgrade newsterm or use another --data-dir"
                 )
+            if version == 0 and db.execute("PRAGMA page_count").fetchone()[0] == 0:
+                # Only a new file takes a page size (before its first table and WAL).
+                db.execute(f"PRAGMA page_size = {PAGE_SIZE}")
             db.execute("PRAGMA journal_mode = WAL")
             db.execute("PRAGMA synchronous = NORMAL")
             db.execute("PRAGMA foreign_keys = ON")
@@ -864,6 +867,9 @@ class Store:
 
 
 BACKUP_DIR = "backups"
+PAGE_SIZE = 16_384
+"""Page size of a new store. Rows are ~1.5 KB (the compressed body): a 4 KB page held
+two and left a fifth of the articles table unused (42 MB of 206 at 100k articles)."""
 SEARCH_LIMIT = 200
 """Results a search list shows (best first)."""
 RANK_WINDOW = 2_000
