@@ -384,3 +384,26 @@ def test_real_seed_article() -> None:
     assert article.title not in blocks
     assert blocks[0].startswith("Chinese Smartphone giant")
     assert blocks[-1].startswith("Huawei has become the world’s 3rd largest")
+
+
+def test_sync_reports_whether_the_store_changed(tmp_path: Path) -> None:
+    import os
+
+    from newsterm.core.config import local_only
+    from newsterm.core.library import Library
+    from newsterm.core.store import Store
+
+    folder = tmp_path / "saved"
+    page = write(folder, "a.txt", b"First title\n\nA paragraph of text.\n")
+    library = Library(local_only([folder]), Store.open(tmp_path / "data" / "newsterm.db"))
+    try:
+        assert library.sync_local_files() == ([], True)
+        assert library.sync_local_files() == ([], False)  # nothing new: the UI keeps its lists
+        page.write_bytes(b"First title\n\nA longer paragraph of text now.\n")
+        os.utime(page, (1_700_000_000, 1_700_000_000))
+        assert library.sync_local_files() == ([], True)
+        page.unlink()
+        assert library.sync_local_files() == ([], True)
+        assert library.sections() == []  # its section went with it
+    finally:
+        library.store.close()

@@ -78,7 +78,12 @@ class Library:
 
     def sync_local(self) -> list[str]:
         """Read new and changed local files into the store; returns warnings."""
+        return self.sync_local_files()[0]
+
+    def sync_local_files(self) -> tuple[list[str], bool]:
+        """:meth:`sync_local`, and whether the store changed."""
         warnings: list[str] = []
+        changed = False
         for source in self.config.sources():
             if source.kind != "local" or source.path is None:
                 continue
@@ -110,7 +115,8 @@ class Library:
                     source.key, articles, fingerprints=fingerprints, remove_others=True, keep=keep
                 )
                 self._rendered.clear()
-        return warnings
+                changed = True
+        return warnings, changed
 
     # -- what the sidebar shows ------------------------------------------------------
 

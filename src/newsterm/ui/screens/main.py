@@ -31,8 +31,9 @@ from newsterm.ui.messages import (
     RefreshProgressed,
 )
 from newsterm.ui.screens.feeds import FEED_BINDINGS, FeedActions
+from newsterm.ui.widgets.article_body import wrap_body
 from newsterm.ui.widgets.article_list import ArticleList
-from newsterm.ui.widgets.article_view import ArticleView, body_text
+from newsterm.ui.widgets.article_view import ArticleView, body_markdown
 from newsterm.ui.widgets.section_tree import Place, SectionTree
 
 FIRST_ROWS = 200
@@ -102,8 +103,9 @@ class MainScreen(FeedActions, Screen[None]):
         self.query_one("#search", Input).display = False
         self.query_one("#progress", ProgressBar).display = False
         self._restore_state()
-        self.load_places()
-        self.load_list(select=self._restore_article)
+        # The list's first page is what the reader waits for; the sidebar's counts
+        # follow it rather than compete with it for the store.
+        self.load_list(select=self._restore_article, then_places=True)
         self.query_one(ArticleList).focus()
         self.start_up()
 
@@ -136,10 +138,11 @@ class MainScreen(FeedActions, Screen[None]):
     @work(thread=True, group="startup")
     def start_up(self) -> None:
         """After the first paint: read changed local files, then refresh feeds."""
-        warnings = self.library.sync_local()
+        warnings, changed = self.library.sync_local_files()
         for warning in warnings[:5]:
             self.app.call_from_thread(self.app.notify, warning, severity="warning", markup=False)
-        self.app.call_from_thread(self.reload)
+        if changed:  # on_mount loaded the store as it was
+            self.app.call_from_thread(self.reload)
         settings = self.library.config.settings
         if settings.refresh_on_start and self.library.feed_sources():
             self.app.call_from_thread(self.action_refresh_all)
@@ -156,7 +159,9 @@ class MainScreen(FeedActions, Screen[None]):
         self.post_message(PlacesLoaded(library.counts(), library.sections(), library.feeds()))
 
     @work(thread=True, exclusive=True, group="list")
-    def load_list(self, select: int | None = None, view: View | None = None) -> None:
+    def load_list(
+        self, select: int | None = None, view: View | None = None, then_places: bool = False
+    ) -> None:
         view = view or self.view
         words = view.query.split() if view.kind == "search" else ()
         if view.kind != "search" and select is None:
@@ -164,16 +169,25 @@ class MainScreen(FeedActions, Screen[None]):
             first = self.library.article_ids(view, limit=FIRST_ROWS)
             if len(first) == FIRST_ROWS:
                 self.post_message(ListLoaded(view, first, None, words, partial=True))
+                if then_places:
+                    self.app.call_from_thread(self.load_places)
+                    then_places = False
         ids = self.library.article_ids(view)
         self.post_message(ListLoaded(view, ids, select, words))
+        if then_places:
+            self.app.call_from_thread(self.load_places)
+
+    def load_article(self, rowid: int, focus: bool = True, mark: bool = True) -> None:
+        self._load_article(rowid, self.query_one(ArticleView).wrap_width, focus, mark)
 
     @work(thread=True, exclusive=True, group="article")
-    def load_article(self, rowid: int, focus: bool = True, mark: bool = True) -> None:
+    def _load_article(self, rowid: int, width: int, focus: bool, mark: bool) -> None:
         article = self.library.article(rowid)
         if article is None:
             return
         rendered = self.library.rendered(article)
-        body = body_text(article, rendered)  # styled here, off the event loop
+        # Styled and wrapped here, off the event loop: the pane only draws lines.
+        body = wrap_body(body_markdown(article, rendered), width)
         marking = mark and not article.row.read
         if marking:
             article = replace(article, row=replace(article.row, read=True))
