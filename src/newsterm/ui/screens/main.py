@@ -31,9 +31,8 @@ from newsterm.ui.messages import (
     RefreshProgressed,
 )
 from newsterm.ui.screens.feeds import FEED_BINDINGS, FeedActions
-from newsterm.ui.widgets.article_body import wrap_body
 from newsterm.ui.widgets.article_list import ArticleList
-from newsterm.ui.widgets.article_view import ArticleView, body_markdown
+from newsterm.ui.widgets.article_view import ArticleView, body_text
 from newsterm.ui.widgets.section_tree import Place, SectionTree
 
 FIRST_ROWS = 200
@@ -177,17 +176,13 @@ class MainScreen(FeedActions, Screen[None]):
         if then_places:
             self.app.call_from_thread(self.load_places)
 
-    def load_article(self, rowid: int, focus: bool = True, mark: bool = True) -> None:
-        self._load_article(rowid, self.query_one(ArticleView).wrap_width, focus, mark)
-
     @work(thread=True, exclusive=True, group="article")
-    def _load_article(self, rowid: int, width: int, focus: bool, mark: bool) -> None:
+    def load_article(self, rowid: int, focus: bool = True, mark: bool = True) -> None:
         article = self.library.article(rowid)
         if article is None:
             return
         rendered = self.library.rendered(article)
-        # Styled and wrapped here, off the event loop: the pane only draws lines.
-        body = wrap_body(body_markdown(article, rendered), width)
+        body = body_text(article, rendered)  # styled here, off the event loop
         marking = mark and not article.row.read
         if marking:
             article = replace(article, row=replace(article.row, read=True))
