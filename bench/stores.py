@@ -310,12 +310,18 @@ def _build_newsterm(stores: BigStores, n_items: int) -> dict:
         "WHERE id > ? AND guid LIKE '%-c%' ORDER BY id DESC LIMIT ?)",
         (ten_sid, ten_section, max_template, TEN),
     )
-    # Full-text rows for every new article: title, feed label, the body's text.
-    limit = getattr(nstore, "_SEARCH_BODY_MAX", 20_000)
+    # Full-text rows for every new article: title, feed label, the body's text (bodies
+    # may be compressed with their feed's dictionary, which the blob names).
+    from newsterm.core import bodies
+
+    zdicts = {
+        c: bodies.unpack_zdict(d) for c, d in con.execute("SELECT checksum, data FROM zdicts")
+    }
     texts: dict[int, str] = {}
 
     def body_text(blob: bytes, ctype: str) -> str:
-        return nstore.plain_text(zlib.decompress(blob).decode("utf-8", "replace"), ctype)[:limit]
+        text = bodies.decompress(blob, zdicts.get)
+        return nstore.plain_text(text, ctype)[: bodies.SEARCH_BODY_MAX]
 
     base = {
         guid: aid
@@ -340,6 +346,9 @@ def _build_newsterm(stores: BigStores, n_items: int) -> dict:
 
     con.executemany(
         "INSERT INTO search (rowid, title, source, body) VALUES (?, ?, ?, ?)", fts_rows()
+    )
+    con.executemany(  # the titles' own index (search ranks title matches first)
+        "INSERT INTO search_title (rowid, title) VALUES (?, ?)", [(r[0], r[2]) for r in rows]
     )
     con.execute("COMMIT")
     (total,) = con.execute("SELECT count(*) FROM articles").fetchone()

@@ -8,7 +8,6 @@ Writes for one source happen in one transaction.
 from __future__ import annotations
 
 import gzip
-import html
 import json
 import logging
 import os
@@ -19,10 +18,19 @@ import time
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from newsterm.core.bodies import (
+    PLAIN,
+    SEARCH_BODY_MAX,
+    Compressor,
+    decompress,
+    pack_zdict,
+    plain_text,
+    unpack_zdict,
+)
 from newsterm.core.errors import StoreError
 from newsterm.core.models import (
     Article,
@@ -35,14 +43,12 @@ from newsterm.core.models import (
     StoredArticle,
     View,
 )
-from newsterm.core.schema import MIGRATIONS, SCHEMA_VERSION
+from newsterm.core.schema import MIGRATIONS, SCHEMA_VERSION, Migration
 from newsterm.core.text import clean_line
 
 log = logging.getLogger(__name__)
 
 SEP = "\x1f"
-_TAGS = re.compile(r"<[^>]*>")
-_SEARCH_BODY_MAX = 20_000
 _ROW_COLUMNS = "a.id, s.key, a.guid, a.title, sec.path, s.label, a.url, a.published, a.read, a.starred, a.words"
 
 
@@ -52,13 +58,6 @@ def _ts(value: datetime | None) -> int | None:
 
 def _dt(value: int | None) -> datetime | None:
     return datetime.fromtimestamp(value, UTC) if value is not None else None
-
-
-def plain_text(content: str, content_type: str) -> str:
-    """The words of a body, for the search index and word counts."""
-    if content_type == "html":
-        content = html.unescape(_TAGS.sub(" ", content))
-    return content
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +84,7 @@ class Prepared:
     search_body: str
 
 
-def prepare(article: Article, fp: str | None = None) -> Prepared:
+def prepare(article: Article, fp: str | None = None, compress: Compressor = PLAIN) -> Prepared:
     body = plain_text(article.content, article.content_type)
     return Prepared(
         guid=article.key.id,
@@ -95,12 +94,12 @@ def prepare(article: Article, fp: str | None = None) -> Prepared:
         author=article.author,
         published=_ts(article.published or article.updated),
         updated=_ts(article.updated),
-        content=zlib.compress(article.content.encode("utf-8", "replace"), 6),
+        content=compress(article.content.encode("utf-8", "replace")),
         content_type=article.content_type,
         extra=_extra(article),
         words=len(body.split()),
         fingerprint=fp or fingerprint(article),
-        search_body=body[:_SEARCH_BODY_MAX],
+        search_body=body[:SEARCH_BODY_MAX],
     )
 
 
@@ -125,6 +124,8 @@ class Store:
         )
         self._reader.execute("PRAGMA busy_timeout = 10000")
         self._read_lock = threading.RLock()
+        self._zdicts: dict[int, bytes] = {}
+        """Compression dictionaries by adler32, loaded as bodies need them."""
         self.flags_changed = False
         """Read or starred flags changed since the last backup."""
         self.restored_from: Path | None = None
@@ -181,16 +182,26 @@ class Store:
             db.execute("PRAGMA journal_mode = WAL")
             db.execute("PRAGMA synchronous = NORMAL")
             db.execute("PRAGMA foreign_keys = ON")
+            vacuum = False
             for number in range(version, SCHEMA_VERSION):
+                migration = MIGRATIONS[number]
+                sql = migration.sql if isinstance(migration, Migration) else migration
                 db.execute("BEGIN IMMEDIATE")
                 try:
-                    for statement in _statements(MIGRATIONS[number]):
+                    for statement in _statements(sql):
                         db.execute(statement)
+                    if isinstance(migration, Migration):
+                        if version > 0:
+                            log.warning("%s: updating the store to schema %d", path, number + 1)
+                        migration.python(db)
+                        vacuum |= migration.vacuum and version > 0
                     db.execute(f"PRAGMA user_version = {number + 1}")
                     db.execute("COMMIT")
                 except BaseException:
                     db.execute("ROLLBACK")
                     raise
+            if vacuum:
+                db.execute("VACUUM")
             db.execute("SELECT count(*) FROM sources").fetchone()
         except BaseException:
             db.close()
@@ -227,19 +238,66 @@ class Store:
         present: Iterable[str],
         keep_days: int,
         max_articles: int,
+        zdict: bytes | None = None,
         **validators: str | None,
     ) -> SaveResult:
         """A fetched feed, in one transaction: its title first (so new articles are
-        indexed under it), its articles, the validators of the fetch, then retention."""
+        indexed under it), its articles, the validators of the fetch, then retention.
+
+        ``zdict`` is a new compression dictionary for the feed, which ``articles``
+        (prepared) were compressed with.
+        """
         present = list(present)
         with self._tx() as db:
             if title:
                 self._set_title(db, key, title)
+            if zdict is not None and not self._add_zdict(db, key, zdict):
+                articles = [_without_zdict(a, zdict) for a in articles]
             saved = self.save_articles(key, articles)
             self.record_fetch(key, ok=True, title=title, link=link, **validators)  # type: ignore[arg-type]
             if present:  # an empty feed never prunes anything
                 self.prune(key, keep_days, max_articles, present)
         return saved
+
+    # -- bodies and their compression dictionaries ---------------------------------------
+
+    def _add_zdict(self, db: sqlite3.Connection, key: str, zdict: bytes) -> bool:
+        """Keep a feed's new dictionary; False when another one has the same adler32
+        (blobs name their dictionary by it, so that one must do without)."""
+        checksum = zlib.adler32(zdict)
+        row = db.execute("SELECT id, data FROM zdicts WHERE checksum = ?", (checksum,)).fetchone()
+        if row is None:
+            zid = db.execute(
+                "INSERT INTO zdicts (checksum, data) VALUES (?, ?)", (checksum, pack_zdict(zdict))
+            ).lastrowid
+        elif unpack_zdict(row[1]) == zdict:
+            zid = row[0]
+        else:
+            log.warning("%s: compression dictionary %08x collides; not used", key, checksum)
+            return False
+        db.execute("UPDATE sources SET zdict_id = ? WHERE key = ?", (zid, key))
+        self._zdicts[checksum] = zdict
+        return True
+
+    def _find_zdict(self, checksum: int) -> bytes | None:
+        found = self._zdicts.get(checksum)
+        if found is None:
+            rows = self._query("SELECT data FROM zdicts WHERE checksum = ?", (checksum,))
+            if rows:
+                found = self._zdicts[checksum] = unpack_zdict(rows[0][0])
+        return found
+
+    def _body(self, blob: bytes | None) -> str:
+        return decompress(blob, self._find_zdict)
+
+    def fingerprints_and_zdict(self, source_key: str) -> tuple[dict[str, str], bytes | None]:
+        """What a refresh's parser needs of a feed: the fingerprints of its stored
+        articles, and its compression dictionary (None until it has one)."""
+        rows = self._query(
+            "SELECT z.data FROM sources s JOIN zdicts z ON z.id = s.zdict_id WHERE s.key = ?",
+            (source_key,),
+        )
+        return self.fingerprints(source_key), unpack_zdict(rows[0][0]) if rows else None
 
     def _query(self, sql: str, params: Sequence[object] = ()) -> list[tuple]:
         with self._read_lock:
@@ -473,6 +531,9 @@ class Store:
                     "INSERT INTO search (rowid, title, source, body) VALUES (?, ?, ?, ?)",
                     (aid, item.title, label, item.search_body),
                 )
+                db.execute(
+                    "INSERT INTO search_title (rowid, title) VALUES (?, ?)", (aid, item.title)
+                )
             if remove_others:
                 gone = [known[g][0] for g in known if g not in seen and g not in (keep or ())]
                 for aid in gone:
@@ -534,17 +595,21 @@ class Store:
         ).fetchone()
         if row is None:
             return
-        body = plain_text(_decompress(row[1]), row[2])[:_SEARCH_BODY_MAX]
+        body = plain_text(self._body(row[1]), row[2])[:SEARCH_BODY_MAX]
         db.execute(
             "INSERT INTO search (search, rowid, title, source, body) VALUES ('delete', ?, ?, ?, ?)",
             (aid, row[0], label, body),
+        )
+        db.execute(
+            "INSERT INTO search_title (search_title, rowid, title) VALUES ('delete', ?, ?)",
+            (aid, row[0]),
         )
 
     def _reindex_source(self, db: sqlite3.Connection, sid: int, old: str, new: str) -> None:
         for aid, title, content, ctype in db.execute(
             "SELECT id, title, content, content_type FROM articles WHERE source_id = ?", (sid,)
         ).fetchall():
-            body = plain_text(_decompress(content), ctype)[:_SEARCH_BODY_MAX]
+            body = plain_text(self._body(content), ctype)[:SEARCH_BODY_MAX]
             db.execute(
                 "INSERT INTO search (search, rowid, title, source, body) VALUES ('delete', ?, ?, ?, ?)",
                 (aid, title, old, body),
@@ -766,7 +831,7 @@ class Store:
             row=_row(r[:11]),
             author=r[11],
             updated=_dt(r[12]),
-            content=_decompress(r[13]),
+            content=self._body(r[13]),
             content_type=r[14],
             summary=extra.get("summary", ""),
             categories=tuple(extra.get("categories", ())),
@@ -778,10 +843,9 @@ class Store:
     def search(self, query: str, limit: int = 200, show_read: bool = True) -> list[int]:
         """Ids of articles matching ``query`` (words, prefix of the last one), best first.
 
-        Ranking costs time per match: a word in most of 100,000 articles took 200-300 ms
-        to rank. So the matches are ranked among the newest :data:`RANK_WINDOW` stored
-        (a news reader's reader wants recent news first anyway); a rarer word is ranked
-        over all its matches.
+        Best is: among the newest :data:`RANK_WINDOW` matches, those whose title holds
+        every word first, then the others; newest first in each. (The index keeps no
+        positions, so there is no bm25: on a contentless table it needs them.)
         """
         match = fts_query(query)
         if not match:
@@ -791,13 +855,26 @@ class Store:
                 "SELECT rowid FROM search WHERE search MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?",
                 (match, RANK_WINDOW - 1),
             )
+            since = floor[0][0] if floor else 0
             ids = [
                 r[0]
                 for r in self._query(
-                    "SELECT rowid FROM search WHERE search MATCH ? AND rowid >= ? ORDER BY rank LIMIT ?",
-                    (match, floor[0][0] if floor else 0, limit),
+                    "SELECT rowid FROM search_title WHERE search_title MATCH ? AND rowid >= ? "
+                    "ORDER BY rowid DESC LIMIT ?",
+                    (match, since, limit),
                 )
             ]
+            in_title = set(ids)
+            ids += [
+                r[0]
+                for r in self._query(
+                    "SELECT rowid FROM search WHERE search MATCH ? AND rowid >= ? "
+                    "ORDER BY rowid DESC LIMIT ?",
+                    (match, since, limit + len(ids)),
+                )
+                if r[0] not in in_title
+            ]
+            ids = ids[:limit]
         except sqlite3.OperationalError as exc:
             log.warning("search %r failed: %s", query, exc)
             return []
@@ -906,13 +983,11 @@ def _row(r: Sequence) -> ArticleRow:
     )
 
 
-def _decompress(blob: bytes | None) -> str:
-    if not blob:
-        return ""
-    try:
-        return zlib.decompress(blob).decode("utf-8", "replace")
-    except zlib.error:
-        return ""
+def _without_zdict(item: Article | Prepared, zdict: bytes) -> Article | Prepared:
+    if isinstance(item, Article):
+        return item
+    text = decompress(item.content, {zlib.adler32(zdict): zdict}.get)
+    return replace(item, content=PLAIN(text.encode("utf-8", "replace")))
 
 
 def _extra(article: Article) -> str | None:

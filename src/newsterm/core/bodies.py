@@ -1,0 +1,130 @@
+"""Article bodies as stored: zlib, with a preset dictionary of the feed's own text.
+
+A feed's articles share much of their text: markup, boilerplate, vocabulary. A short
+body compressed alone pays full price for all of it; zlib can instead start from a
+*preset dictionary* (up to 32 KB it treats as already seen), which saved about 30% of
+the body bytes of the benchmark's feeds. Each feed gets its own dictionary, made by
+:func:`build_zdict` from its bodies on the first fetch that has enough of them, stored
+once by the store and used for the feed's later bodies.
+
+A blob names its dictionary itself: the zlib header's FDICT flag and DICTID (the
+adler32 of the dictionary, RFC 1950). So a body is read without knowing its feed, and
+blobs written before dictionaries existed (no FDICT) read as they always did.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+import zlib
+from collections import Counter
+from collections.abc import Callable, Sequence
+
+log = logging.getLogger(__name__)
+
+LEVEL = 6
+ZDICT_MAX = 32_768
+"""zlib looks back 32 KB: a longer dictionary would only be cut."""
+ZDICT_MIN_BODY_BYTES = 64_000
+"""Body bytes a fetch must bring before a dictionary is made: a dictionary costs a few
+KB to store and saves ~13% of the raw body bytes, so this pays it back twice at once."""
+ZDICT_MIN_ARTICLES = 8
+SEARCH_BODY_MAX = 20_000
+"""Characters of a body's text that the search index holds."""
+
+_TAGS = re.compile(r"<[^>]*>")
+
+ZdictFinder = Callable[[int], bytes | None]
+"""DICTID (adler32) -> the dictionary, or None when the store has none of that id."""
+
+
+def plain_text(content: str, content_type: str) -> str:
+    """The words of a body, for the search index and word counts."""
+    if content_type == "html":
+        content = html.unescape(_TAGS.sub(" ", content))
+    return content
+
+
+def build_zdict(bodies: Sequence[str]) -> bytes | None:
+    """A preset dictionary for a feed, from its bodies; None when too few to pay.
+
+    It holds only words (markup included, split at white space) found in at least two
+    different bodies, so it is the feed's shared text and never one article's own:
+    later articles gain from it as much as these do. The most valuable words (number
+    of bodies x length) come last, where zlib reaches them with the shortest distance.
+    """
+    if len(bodies) < ZDICT_MIN_ARTICLES or sum(map(len, bodies)) < ZDICT_MIN_BODY_BYTES:
+        return None
+    found_in: Counter[str] = Counter()
+    for body in bodies:
+        found_in.update(set(body.split()))
+    scored = sorted(
+        ((n * len(word), word) for word, n in found_in.items() if n >= 2 and len(word) >= 3),
+        reverse=True,
+    )
+    chosen: list[bytes] = []
+    size = 0
+    for _, word in scored:
+        data = word.encode("utf-8", "replace") + b" "
+        if size + len(data) > ZDICT_MAX:
+            break
+        chosen.append(data)
+        size += len(data)
+    if not chosen:
+        return None
+    return b"".join(reversed(chosen))
+
+
+class Compressor:
+    """Compresses bodies, with a preset dictionary or without."""
+
+    def __init__(self, zdict: bytes | None = None) -> None:
+        self.zdict = zdict
+        # Setting a dictionary costs as much as compressing it; copying a compressor
+        # that has it costs less than the body's own compression.
+        self._primed = zlib.compressobj(LEVEL, zdict=zdict) if zdict else None
+
+    def __call__(self, data: bytes) -> bytes:
+        if self._primed is None:
+            return zlib.compress(data, LEVEL)
+        compressor = self._primed.copy()
+        return compressor.compress(data) + compressor.flush()
+
+
+PLAIN = Compressor()
+
+
+def zdict_id(blob: bytes) -> int | None:
+    """The DICTID of a zlib stream made with a preset dictionary, else None."""
+    if len(blob) < 6 or blob[0] & 0x0F != 8 or not blob[1] & 0x20:
+        return None
+    return int.from_bytes(blob[2:6], "big")
+
+
+def decompress(blob: bytes | None, find_zdict: ZdictFinder) -> str:
+    """A stored body as text ("" for no body, or one that cannot be read)."""
+    if not blob:
+        return ""
+    try:
+        wanted = zdict_id(blob)
+        if wanted is None:
+            return zlib.decompress(blob).decode("utf-8", "replace")
+        zdict = find_zdict(wanted)
+        if zdict is None:
+            log.warning("a stored body needs dictionary %08x, which the store lacks", wanted)
+            return ""
+        inflater = zlib.decompressobj(zdict=zdict)
+        return (inflater.decompress(blob) + inflater.flush()).decode("utf-8", "replace")
+    except zlib.error as exc:
+        log.warning("a stored body is unreadable: %s", exc)
+        return ""
+
+
+def pack_zdict(zdict: bytes) -> bytes:
+    """A dictionary as the store keeps it (it is text: compressed, it takes a third)."""
+    return zlib.compress(zdict, 9)
+
+
+def unpack_zdict(data: bytes) -> bytes:
+    return zlib.decompress(data)
