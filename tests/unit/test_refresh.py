@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import gzip
 import json
+import sqlite3
 import threading
 import time
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -16,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from newsterm.core.bodies import zdict_id
 from newsterm.core.config import parse_config
 from newsterm.core.library import Library
 from newsterm.core.models import View
@@ -359,3 +362,60 @@ def test_enclosures_are_numbered_links(tmp_path: Path, server: FeedServer) -> No
     assert rendered.links == ("https://daily.example.org/podcast/12.mp3",)
     assert "[1] https://daily.example.org/podcast/12.mp3 (audio/mpeg, 30.0 MB)" in rendered.markdown
     lib.close()
+
+
+def long_rss(prefix: str, n: int) -> bytes:
+    """n items with ~2 KB bodies of a shared vocabulary, one word unique to each."""
+    words = [
+        "harbour",
+        "council",
+        "budget",
+        "bridge",
+        "election",
+        "festival",
+        "museum",
+        "railway",
+        "stadium",
+    ]
+    entries = []
+    for i in range(n):
+        text = " ".join(words[(i + k) % len(words)] for k in range(300))
+        entries.append(
+            f"<item><title>{prefix} story {i}</title><guid>{prefix}{i}</guid>"
+            f"<description>&lt;p&gt;{text} only{prefix}{i}&lt;/p&gt;</description></item>"
+        )
+    return (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Long</title>'
+        + "".join(entries)
+        + "</channel></rss>"
+    ).encode()
+
+
+def test_a_feed_gets_its_compression_dictionary_and_keeps_it(
+    tmp_path: Path, server: FeedServer
+) -> None:
+    server.routes = {
+        "/long.xml": Route(body=long_rss("first", 40)),
+        "/short.xml": Route(body=rss([("a", "Alpha")])),
+    }
+    lib = library(tmp_path, server, ["/long.xml", "/short.xml"])
+    lib.refresh_sync()
+    _, zdict = lib.store.fingerprints_and_zdict(server.url("/long.xml"))
+    assert zdict is not None and b"harbour" in zdict
+    assert lib.store.fingerprints_and_zdict(server.url("/short.xml"))[1] is None  # too small
+    server.routes["/long.xml"] = Route(body=long_rss("second", 40))  # all new articles
+    lib.refresh_sync()
+    assert lib.store.fingerprints_and_zdict(server.url("/long.xml"))[1] == zdict  # kept
+    for word in ("onlyfirst39", "onlysecond27"):  # no other id starts so
+        (aid,) = lib.search(word)
+        article = lib.article(aid)
+        assert article is not None and word in article.content and "harbour" in article.content
+    lib.close()
+    con = sqlite3.connect(tmp_path / "data" / "newsterm.db")
+    try:
+        blobs = [b for (b,) in con.execute("SELECT content FROM articles WHERE guid LIKE 's%'")]
+        (count_dicts,) = con.execute("SELECT count(*) FROM zdicts").fetchone()
+    finally:
+        con.close()
+    assert len(blobs) == 40 and count_dicts == 1
+    assert {zdict_id(b) for b in blobs} == {zlib.adler32(zdict)}  # the later fetch used it

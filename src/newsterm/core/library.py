@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from newsterm.core.bodies import Compressor, build_zdict
 from newsterm.core.config import Config, Settings
 from newsterm.core.errors import ParseError
 from newsterm.core.models import (
@@ -320,7 +321,7 @@ class Library:
             if state and state.body_hash == digest:
                 await asyncio.to_thread(store.record_fetch, source.key, ok=True, **validators)
                 return replace(report, not_modified=True)
-            known = await asyncio.to_thread(store.fingerprints, source.key)
+            known, zdict = await asyncio.to_thread(store.fingerprints_and_zdict, source.key)
             parsed = await asyncio.get_running_loop().run_in_executor(
                 self._executor(),
                 _parse,
@@ -330,11 +331,12 @@ class Library:
                 result.content_type,
                 source.section,
                 known,
+                zdict,
             )
             if isinstance(parsed, str):
                 await asyncio.to_thread(store.record_fetch, source.key, ok=False, error=parsed)
                 return replace(report, error=parsed)
-            parsed, articles, present = parsed
+            parsed, articles, present, new_zdict = parsed
             settings = self.config.settings
             saved = await asyncio.to_thread(
                 store.save_feed,
@@ -345,6 +347,7 @@ class Library:
                 present=present,
                 keep_days=settings.keep_days,
                 max_articles=settings.max_articles_per_feed,
+                zdict=new_zdict,
                 body_hash=digest,
                 **validators,
             )
@@ -489,11 +492,14 @@ def _parse(  # type: ignore[no-untyped-def]
     content_type: str | None,
     section: SectionPath,
     known: dict[str, str],
+    zdict: bytes | None,
 ):
     """Runs in a worker process: parse, and prepare the rows of new or changed articles.
 
-    Returns (the feed without its articles, prepared rows, every id in the feed), or
-    the error message.
+    Bodies are compressed with the feed's dictionary ``zdict``; a feed without one gets
+    one made from this fetch's bodies when they are enough to pay for it.
+    Returns (the feed without its articles, prepared rows, every id in the feed, the
+    new dictionary or None), or the error message.
     """
     from newsterm.core.sources.feeds import parse_feed
 
@@ -501,11 +507,16 @@ def _parse(  # type: ignore[no-untyped-def]
         parsed = parse_feed(body, key, url, content_type)
     except ParseError as exc:
         return str(exc)
-    rows = []
+    changed = []
     for article in parsed.articles:
         article = replace(article, section=section)
         fp = fingerprint(article)
         if known.get(article.key.id) != fp:
-            rows.append(prepare(article, fp))
+            changed.append((article, fp))
+    new_zdict = None
+    if zdict is None:
+        zdict = new_zdict = build_zdict([a.content for a, _ in changed])
+    compress = Compressor(zdict)
+    rows = [prepare(article, fp, compress) for article, fp in changed]
     present = frozenset(a.key.id for a in parsed.articles)
-    return replace(parsed, articles=()), rows, present
+    return replace(parsed, articles=()), rows, present, new_zdict
