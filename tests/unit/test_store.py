@@ -645,3 +645,27 @@ def test_existing_store_keeps_its_page_size(db: Path) -> None:
         assert con.execute("PRAGMA page_size").fetchone()[0] == 4096
     finally:
         con.close()
+
+
+def test_the_opening_thread_reads_without_waiting_for_other_threads(store: Store) -> None:
+    """A worker's long query holds the shared reader; the UI thread has its own."""
+    import threading
+
+    store.save_articles(FEED, [art("g1", "One")])
+    holding = threading.Event()
+    release = threading.Event()
+
+    def worker() -> None:
+        with store._reading():  # what a counting query in a worker holds
+            holding.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    try:
+        assert holding.wait(10)
+        assert guids(store, store.article_ids(View("all"))) == ["g1"]  # would wait 10 s
+        assert thread.is_alive()  # the worker still holds the shared reader
+    finally:
+        release.set()
+        thread.join()

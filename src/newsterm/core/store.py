@@ -117,12 +117,13 @@ class Store:
         self.path = path
         self._lock = threading.RLock()
         self._sections: dict[str, int] = {}
-        # Reads use their own connection: in WAL mode they never wait for a refresh
-        # that is writing, so the UI stays responsive while feeds are stored.
-        self._reader = sqlite3.connect(
-            path, check_same_thread=False, isolation_level=None, timeout=10
-        )
-        self._reader.execute("PRAGMA busy_timeout = 10000")
+        # Reads use their own connections: in WAL mode they never wait for a refresh
+        # that is writing. The thread that opened the store (the UI's event loop) has
+        # one to itself, so a list page never waits behind a worker's counting query;
+        # other threads share the second one.
+        self._owner = threading.get_ident()
+        self._own_reader: sqlite3.Connection | None = None
+        self._reader = self._connect_reader()
         self._read_lock = threading.RLock()
         self._zdicts: dict[int, bytes] = {}
         """Compression dictionaries by adler32, loaded as bodies need them."""
@@ -211,7 +212,27 @@ class Store:
     def close(self) -> None:
         with self._lock, self._read_lock:
             self._reader.close()
+            if self._own_reader is not None:
+                self._own_reader.close()
             self._db.close()
+
+    def _connect_reader(self) -> sqlite3.Connection:
+        reader = sqlite3.connect(
+            self.path, check_same_thread=False, isolation_level=None, timeout=10
+        )
+        reader.execute("PRAGMA busy_timeout = 10000")
+        return reader
+
+    @contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        """A connection for reads: the owner thread's own, or the shared one, locked."""
+        if threading.get_ident() == self._owner:
+            if self._own_reader is None:
+                self._own_reader = self._connect_reader()
+            yield self._own_reader
+        else:
+            with self._read_lock:
+                yield self._reader
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
@@ -300,8 +321,8 @@ class Store:
         return self.fingerprints(source_key), unpack_zdict(rows[0][0]) if rows else None
 
     def _query(self, sql: str, params: Sequence[object] = ()) -> list[tuple]:
-        with self._read_lock:
-            return self._reader.execute(sql, params).fetchall()
+        with self._reading() as db:
+            return db.execute(sql, params).fetchall()
 
     # -- sources -------------------------------------------------------------------
 
@@ -740,8 +761,7 @@ class Store:
 
     def counts(self, since: int) -> dict[str, tuple[int, int]]:
         """(unread, total) of the virtual sections: all, unread, starred, today."""
-        with self._read_lock:
-            db = self._reader
+        with self._reading() as db:
             total, unread = db.execute(
                 "SELECT count(*), coalesce(sum(read = 0), 0) FROM articles"
             ).fetchone()

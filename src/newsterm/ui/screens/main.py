@@ -102,9 +102,17 @@ class MainScreen(FeedActions, Screen[None]):
         self.query_one("#search", Input).display = False
         self.query_one("#progress", ProgressBar).display = False
         self._restore_state()
-        # The list's first page is what the reader waits for; the sidebar's counts
-        # follow it rather than compete with it for the store.
-        self.load_list(select=self._restore_article, then_places=True)
+        view = self.view
+        if self._restore_article is None and view.kind != "search":
+            # The newest page is what the reader waits for: read at once (200 ids by
+            # index, on the UI's own connection) rather than in a thread that would
+            # wait for the event loop and compete with the sidebar's counts.
+            first = self.library.article_ids(view, limit=FIRST_ROWS)
+            self._list_loaded(ListLoaded(view, first, None, (), partial=True))
+            self.load_places()
+            self.load_list(first_page=False)
+        else:
+            self.load_list(select=self._restore_article, then_places=True)
         self.query_one(ArticleList).focus()
         self.start_up()
 
@@ -159,11 +167,16 @@ class MainScreen(FeedActions, Screen[None]):
 
     @work(thread=True, exclusive=True, group="list")
     def load_list(
-        self, select: int | None = None, view: View | None = None, then_places: bool = False
+        self,
+        select: int | None = None,
+        view: View | None = None,
+        *,
+        first_page: bool = True,
+        then_places: bool = False,
     ) -> None:
         view = view or self.view
         words = view.query.split() if view.kind == "search" else ()
-        if view.kind != "search" and select is None:
+        if first_page and view.kind != "search" and select is None:
             # The first screenful at once; the ids of a 100,000-article view follow.
             first = self.library.article_ids(view, limit=FIRST_ROWS)
             if len(first) == FIRST_ROWS:
