@@ -43,3 +43,13 @@ def test_each_core_module_alone() -> None:
         assert not any(
             n == "textual" or n.startswith(("textual.", "rich.")) or n == "rich" for n in names
         ), module
+
+
+def test_the_tui_starts_without_feed_management_or_the_network() -> None:
+    """feeds.toml editing (tomlkit), OPML, discovery and the network stack load when a
+    dialog or a refresh first needs them."""
+    names = loaded(["newsterm.cli", "newsterm.ui.app"])
+    assert "newsterm.ui.app" in names
+    for absent in ["newsterm.core.manage", "tomlkit", "newsterm.core.sources.opml", "httpx"]:
+        offenders = sorted(n for n in names if n == absent or n.startswith(absent + "."))
+        assert offenders == [], f"{absent} imported at start-up: {offenders}"

@@ -14,6 +14,7 @@ import logging
 import threading
 from dataclasses import dataclass
 from datetime import datetime
+from types import ModuleType
 from typing import TYPE_CHECKING, Literal
 
 from rich.text import Text
@@ -27,13 +28,10 @@ from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from newsterm.core import manage
 from newsterm.core.config import Settings
 from newsterm.core.errors import NewstermError
 from newsterm.core.library import Library, fetch_limits
-from newsterm.core.manage import FeedError
 from newsterm.core.models import SectionNode, SectionPath, section_to_string
-from newsterm.core.sources.discover import FeedLink
 from newsterm.core.text import without_userinfo
 from newsterm.ui.messages import PlacesLoaded
 from newsterm.ui.widgets.section_tree import Place, SectionTree
@@ -41,9 +39,21 @@ from newsterm.ui.widgets.section_tree import Place, SectionTree
 if TYPE_CHECKING:
     from textual.screen import Screen
 
+    from newsterm.core.manage import FeedError
+    from newsterm.core.sources.discover import FeedLink
+
     _ScreenBase = Screen[None]
 else:
     _ScreenBase = object
+
+
+def _manage() -> ModuleType:
+    """feeds.toml editing, OPML and discovery: imported when a dialog first needs them,
+    not at start-up."""
+    from newsterm.core import manage
+
+    return manage
+
 
 log = logging.getLogger(__name__)
 
@@ -231,7 +241,7 @@ class AddFeedDialog(ModalScreen[NewFeed | None]):
     def _search(self, address: str) -> None:
         try:
             limits = fetch_limits(self._settings)
-            links = asyncio.run(manage.find_feeds(address, limits))
+            links = asyncio.run(_manage().find_feeds(address, limits))
         except NewstermError as exc:
             self.post_message(self.SearchFailed(address, str(exc)))
             return
@@ -255,7 +265,7 @@ class AddFeedDialog(ModalScreen[NewFeed | None]):
         self._links = message.links
         if not message.links:
             found.display = False
-            self._status(Text(manage.not_found(message.address), style="bold"))
+            self._status(Text(_manage().not_found(message.address), style="bold"))
             return
         for url, title, kind in message.links:
             prompt = Text(no_wrap=True, overflow="ellipsis")
@@ -502,7 +512,7 @@ class FeedActions(_ScreenBase):
         if place is not None and place.kind in ("section", "source"):
             section = section_to_string(place.section)
         dialog = AddFeedDialog(
-            self.library.config.settings, section, manage.section_names(self.library)
+            self.library.config.settings, section, _manage().section_names(self.library)
         )
         self.app.push_screen(dialog, self._add_answered)
 
@@ -526,7 +536,7 @@ class FeedActions(_ScreenBase):
             (feed.label for feed in library.feeds() if feed.key == key), without_userinfo(key)
         )
         configured = next((feed for feed in library.config.feeds if feed.url == key), None)
-        total, starred = manage.article_counts(library, key)
+        total, starred = _manage().article_counts(library, key)
         info = FeedInfo(
             key,
             label,
@@ -546,13 +556,13 @@ class FeedActions(_ScreenBase):
             )
         else:
             self.app.push_screen(
-                EditFeedDialog(info, manage.section_names(self.library)),
+                EditFeedDialog(info, _manage().section_names(self.library)),
                 lambda answer: self._edit_answered(info, answer),
             )
 
     @work(thread=True, exclusive=True, group="feed-info")
     def _read_errors(self) -> None:
-        self.post_message(FeedErrorsRead(manage.feed_errors(self.library)))
+        self.post_message(FeedErrorsRead(_manage().feed_errors(self.library)))
 
     def on_feed_errors_read(self, message: FeedErrorsRead) -> None:
         self.app.push_screen(FeedErrorsDialog(message.errors), self._error_chosen)
@@ -615,7 +625,7 @@ class FeedActions(_ScreenBase):
         library = self.library
         try:
             with _EDITING:
-                added = manage.add_feed(library, new.url, new.title or None, new.section)
+                added = _manage().add_feed(library, new.url, new.title or None, new.section)
             if not added:
                 self._changed(f"Already subscribed: {new.url}", "warning", self._place_of(new.url))
                 return
@@ -642,7 +652,7 @@ class FeedActions(_ScreenBase):
         before = self.library.sections()
         try:
             with _EDITING:
-                removed = manage.remove_feed(self.library, info.key, keep_starred=keep_starred)
+                removed = _manage().remove_feed(self.library, info.key, keep_starred=keep_starred)
         except NewstermError as exc:
             self._changed(f"Not removed: {exc}", "error")
             return
@@ -660,7 +670,7 @@ class FeedActions(_ScreenBase):
         before = self.library.sections()
         try:
             with _EDITING:
-                manage.edit_feed(self.library, info.key, title or None, section)
+                _manage().edit_feed(self.library, info.key, title or None, section)
         except NewstermError as exc:
             self._changed(f"Not changed: {exc}", "error")
             return
