@@ -16,14 +16,11 @@ rules, pipe tables and the ``[n] url`` lines of the link list. Inline: ``**stron
 
 from __future__ import annotations
 
-import io
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
-from functools import lru_cache
 
 from rich.cells import cell_len, chop_cells
-from rich.console import Console
 from rich.style import Style
 from rich.text import Span, Text
 
@@ -407,68 +404,98 @@ class _Converter:
             for index, (line, line_spans) in enumerate(_split_lines(plain, spans)):
                 self._put_line(first if index == 0 else rest, line, line_spans)
             return
-        if fold and not spans:  # plain lines: no Text needed
-            width = self._avail(first, rest)
-            pieces = [
-                cut for piece in plain.split("\n") for cut in (chop_cells(piece, width) or [""])
-            ]
-            for index, piece in enumerate(pieces):
-                self._put_line(first if index == 0 else rest, piece, [])
-            return
-        content = Text(plain, spans=spans)
-        if fold:
-            lines = _fold(content, self._avail(first, rest))
-        else:
-            lines = list(content.wrap(_console(), self._avail(first, rest)))
-            for line in lines:
-                line.rstrip()
-        for index, line in enumerate(lines):
-            self._put_line(first if index == 0 else rest, line.plain, line.spans)
+        width = self._avail(first, rest)
+        ranges = _fold_ranges(plain, width) if fold else _wrap_ranges(plain, width)
+        for index, (line, line_spans) in enumerate(_slice(plain, ranges, spans)):
+            self._put_line(first if index == 0 else rest, line, line_spans)
 
 
 _TIGHT = frozenset({"item", "code", "fence", "footnote"})
 
 
+def text_lines(text: Text) -> list[tuple[str, list[Span]]]:
+    """``text``'s lines, each as its plain string and the spans on it (from 0); much
+    quicker than ``Text.split`` for a long article."""
+    return _split_lines(text.plain, text.spans)
+
+
 def _split_lines(plain: str, spans: list[Span]) -> list[tuple[str, list[Span]]]:
     """``plain`` cut at newlines, each line with the parts of ``spans`` that fall on it."""
-    lines = plain.split("\n")
-    if not spans:
-        return [(line, []) for line in lines]
-    starts = []
+    ranges = []
     position = 0
-    for line in lines:
-        starts.append(position)
+    for line in plain.split("\n"):
+        ranges.append((position, position + len(line)))
         position += len(line) + 1
-    pieces: list[list[Span]] = [[] for _ in lines]
+    return _slice(plain, ranges, spans)
+
+
+def _slice(
+    plain: str, ranges: list[tuple[int, int]], spans: list[Span]
+) -> list[tuple[str, list[Span]]]:
+    """The pieces ``plain[start:end]`` of ``ranges`` (in order, not overlapping), each
+    with the parts of ``spans`` that fall on it, counted from the piece's start."""
+    if not spans:
+        return [(plain[start:end], []) for start, end in ranges]
+    starts = [start for start, _end in ranges]
+    pieces: list[list[Span]] = [[] for _ in ranges]
     for start, end, style in spans:
-        index = bisect_right(starts, start) - 1
-        while index < len(lines) and starts[index] < end:
-            begin = starts[index]
-            left, right = max(start, begin), min(end, begin + len(lines[index]))
+        index = max(0, bisect_right(starts, start) - 1)
+        while index < len(ranges) and ranges[index][0] < end:
+            begin, stop = ranges[index]
+            left, right = max(start, begin), min(end, stop)
             if left < right:
                 pieces[index].append(Span(left - begin, right - begin, style))
             index += 1
-    return list(zip(lines, pieces, strict=True))
+    return [(plain[start:end], piece) for (start, end), piece in zip(ranges, pieces, strict=True)]
 
 
-def _fold(content: Text, width: int) -> list[Text]:
-    """Cut styled lines into pieces of at most ``width`` cells (no word wrap)."""
-    pieces: list[Text] = []
-    for line in content.split("\n", allow_blank=True):
-        chunks = chop_cells(line.plain, width) if line.plain else [""]
-        offsets: list[int] = []
-        position = 0
-        for chunk in chunks[:-1]:
-            position += len(chunk)
-            offsets.append(position)
-        pieces.extend(line.divide(offsets))
-    return pieces
+_WORD = re.compile(r"\s*\S+\s*")
 
 
-@lru_cache(maxsize=1)
-def _console() -> Console:
-    """Text.wrap wants a Console; with the default justify it measures nothing with it."""
-    return Console(file=io.StringIO(), width=80, color_system=None, legacy_windows=False)
+def _wrap_ranges(plain: str, width: int) -> list[tuple[int, int]]:
+    """Where each line of ``plain`` wrapped to ``width`` cells starts and ends.
+
+    Greedy, at spaces, after each newline; a word wider than a line is cut; a line
+    ends without its trailing spaces. Made here, on plain strings: wrapping with
+    ``Text.wrap`` made a 10 KB article's lines 4x slower (a Text per piece)."""
+    ranges: list[tuple[int, int]] = []
+    offset = 0
+    for text in plain.split("\n"):
+        measure = len if text.isascii() else cell_len  # controls are gone already
+        lines: list[tuple[int, int]] = []
+        begin = used = 0
+        for match in _WORD.finditer(text):
+            start = match.start()
+            word = match.group()
+            size = measure(word.rstrip())
+            if used and used + size > width:  # onto the next line
+                lines.append((begin, start))
+                begin, used = start, 0
+            if size > width:  # longer than a line: cut it
+                pieces = chop_cells(word, width)
+                for piece in pieces[:-1]:
+                    lines.append((begin, begin + len(piece)))
+                    begin += len(piece)
+                used = measure(pieces[-1])
+            else:
+                used += measure(word)
+        lines.append((begin, len(text)))
+        for start, end in lines:
+            ranges.append((offset + start, offset + start + len(text[start:end].rstrip())))
+        offset += len(text) + 1
+    return ranges
+
+
+def _fold_ranges(plain: str, width: int) -> list[tuple[int, int]]:
+    """Each line of ``plain`` cut into pieces of at most ``width`` cells (no word wrap)."""
+    ranges: list[tuple[int, int]] = []
+    offset = 0
+    for text in plain.split("\n"):
+        for piece in chop_cells(text, width) or [""]:
+            ranges.append((offset, offset + len(piece)))
+            offset += len(piece)
+        offset += 1
+    return ranges
 
 
 def _heading_text(text: str) -> str:
