@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rich.text import Text
 from textual.message import Message
 
 from newsterm.core.models import FeedNode, SectionNode, SourceReport, StoredArticle, View
 from newsterm.core.render import RenderedArticle
+from newsterm.ui.widgets.article_body import WrappedBody
 
 
 class PlacesLoaded(Message):
@@ -54,14 +54,14 @@ class ArticleLoaded(Message):
         article: StoredArticle,
         rendered: RenderedArticle,
         focus: bool,
-        body: Text | None = None,
+        body: WrappedBody,
     ) -> None:
         super().__init__()
         self.article = article
         self.rendered = rendered
         self.focus = focus
         self.body = body
-        """The body already styled (made in the worker)."""
+        """The body already styled and wrapped (made in the worker)."""
 
 
 class MarksChanged(Message):

@@ -31,8 +31,9 @@ from newsterm.ui.messages import (
     RefreshProgressed,
 )
 from newsterm.ui.screens.feeds import FEED_BINDINGS, FeedActions
+from newsterm.ui.widgets.article_body import wrap_body
 from newsterm.ui.widgets.article_list import ArticleList
-from newsterm.ui.widgets.article_view import ArticleView, body_text
+from newsterm.ui.widgets.article_view import ArticleView, body_markdown
 from newsterm.ui.widgets.section_tree import Place, SectionTree
 
 FIRST_ROWS = 200
@@ -189,13 +190,17 @@ class MainScreen(FeedActions, Screen[None]):
         if then_places:
             self.app.call_from_thread(self.load_places)
 
-    @work(thread=True, exclusive=True, group="article")
     def load_article(self, rowid: int, focus: bool = True, mark: bool = True) -> None:
+        self._load_article(rowid, self.query_one(ArticleView).wrap_width, focus, mark)
+
+    @work(thread=True, exclusive=True, group="article")
+    def _load_article(self, rowid: int, width: int, focus: bool, mark: bool) -> None:
         article = self.library.article(rowid)
         if article is None:
             return
         rendered = self.library.rendered(article)
-        body = body_text(article, rendered)  # styled here, off the event loop
+        # Styled and wrapped here, off the event loop: the pane only draws lines.
+        body = wrap_body(body_markdown(article, rendered), width)
         marking = mark and not article.row.read
         if marking:
             article = replace(article, row=replace(article.row, read=True))

@@ -1,56 +1,30 @@
 """ArticleView: the article pane. Shows prepared text; it never renders HTML itself.
 
-The body is drawn by a stack of Statics, each holding a chunk of whole lines: Textual
-re-wraps all of a Static's text whenever its style changes (the pane's focus changes its
-background), so one Static holding a 1 MB article took seconds per key press; with
-chunks only the ones on screen are drawn again.
+A header (title, where from, when) and the body, an :class:`ArticleBody` of lines
+styled and wrapped off the event loop. The pane scrolls both.
 """
 
 from __future__ import annotations
 
 from rich.text import Text
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.widget import AwaitMount
 from textual.widgets import Static
 
 from newsterm.core.library import article_extras, article_meta
 from newsterm.core.models import StoredArticle
 from newsterm.core.render import RenderedArticle
-from newsterm.ui.markdown_text import markdown_to_text
-
-CHUNK_CHARS = 8_000
-"""Characters of body text per Static (whole lines; a longer line is one chunk)."""
+from newsterm.ui.widgets.article_body import ArticleBody, WrappedBody, wrap_body
 
 
-def body_chunks(text: Text, size: int = CHUNK_CHARS) -> list[Text]:
-    """``text`` cut at line ends into pieces of about ``size`` characters (at least one)."""
-    lines = text.split("\n", allow_blank=True)
-    chunks: list[Text] = []
-    start = length = 0
-    for index, line in enumerate(lines):
-        length += len(line) + 1
-        if length >= size:
-            chunks.append(Text("\n").join(lines[start : index + 1]))
-            start, length = index + 1, 0
-    if start < len(lines) or not chunks:
-        chunks.append(Text("\n").join(lines[start:]))
-    return chunks
-
-
-def body_text(article: StoredArticle, rendered: RenderedArticle) -> Text:
-    """The styled body of the pane: rendered Markdown, attachments, tags."""
-    body = rendered.markdown.rstrip() + "\n" + "\n".join(article_extras(article))
-    return markdown_to_text(body)
+def body_markdown(article: StoredArticle, rendered: RenderedArticle) -> str:
+    """The Markdown of the pane's body: rendered Markdown, attachments, tags."""
+    return rendered.markdown.rstrip() + "\n" + "\n".join(article_extras(article))
 
 
 class ArticleView(VerticalScroll, can_focus=True):
     """The pane that shows one article: header, body, attachments, numbered links."""
-
-    DEFAULT_CSS = """
-    ArticleView > #article-body { height: auto; }
-    """
 
     BINDINGS = [
         Binding("j", "scroll_down", "Scroll down", show=False),
@@ -72,15 +46,20 @@ class ArticleView(VerticalScroll, can_focus=True):
 
     def compose(self):  # type: ignore[no-untyped-def]
         yield Static(Text("Select an article to read it.", style="dim"), id="article-header")
-        yield Vertical(Static("", classes="article-chunk"), id="article-body")
+        yield ArticleBody(id="article-body")
+
+    @property
+    def wrap_width(self) -> int:
+        """The width a body is to be wrapped to, for :func:`wrap_body`."""
+        return self.query_one(ArticleBody).wrap_width
 
     def show(
-        self, article: StoredArticle, rendered: RenderedArticle, body: Text | None = None
+        self, article: StoredArticle, rendered: RenderedArticle, body: WrappedBody | None = None
     ) -> None:
         """Show an article; a long one opens where it was left in this session.
 
-        ``body`` is :func:`body_text` made off the event loop (the screen's worker does);
-        without it, it is made here.
+        ``body`` is :func:`wrap_body` of :func:`body_markdown`, made off the event loop
+        (the screen's worker does); without it, it is made here.
         """
         if self.article is not None:
             self.scroll_positions[self.article.row.rowid] = self.scroll_y
@@ -92,43 +71,25 @@ class ArticleView(VerticalScroll, can_focus=True):
         if article.note:
             header.append(f"\n({article.note})", style="italic")
         self.query_one("#article-header", Static).update(header)
-        mounted = self._show_body(body if body is not None else body_text(article, rendered))
+        if body is None:
+            body = wrap_body(body_markdown(article, rendered), self.wrap_width)
+        self.query_one(ArticleBody).show(body)
         position = self.scroll_positions.get(article.row.rowid, 0)
-        self.call_later(self._scroll_when_mounted, mounted, position)
+        # At once to the top (no frame of the new article at the old one's place);
+        # further down once the new body is laid out.
+        self.scroll_to(y=0, animate=False)
+        if position:
+            self.call_after_refresh(self.scroll_to, y=position, animate=False)
 
     def clear(self, message: str = "Select an article to read it.") -> None:
         self.article = self.rendered = None
         self.query_one("#article-header", Static).update(Text(message, style="dim"))
-        self._show_body(Text())
-
-    def _show_body(self, text: Text) -> AwaitMount | None:
-        """Reuse the chunk Statics there are (mounting widgets is the slow part)."""
-        container = self.query_one("#article-body", Vertical)
-        chunks = body_chunks(text)
-        statics = list(container.query(".article-chunk").results(Static))
-        with self.app.batch_update():
-            for static, chunk in zip(statics, chunks, strict=False):
-                static.update(chunk)
-            for static in statics[len(chunks) :]:
-                static.remove()
-            extra = chunks[len(statics) :]
-            if extra:
-                return container.mount_all(
-                    Static(chunk, classes="article-chunk") for chunk in extra
-                )
-        return None
-
-    async def _scroll_when_mounted(self, mounted: AwaitMount | None, y: float) -> None:
-        if mounted is not None:
-            await mounted
-        self.call_after_refresh(self.scroll_to, y=y, animate=False)
+        self.query_one(ArticleBody).show(WrappedBody("", self.wrap_width))
 
     @property
     def body_text(self) -> str:
         """The body as shown, as plain text (for tests and copying)."""
-        return "\n".join(
-            str(chunk.content) for chunk in self.query(".article-chunk").results(Static)
-        )
+        return self.query_one(ArticleBody).plain
 
     @property
     def at_end(self) -> bool:
