@@ -24,12 +24,20 @@ from collections.abc import Callable, Sequence
 log = logging.getLogger(__name__)
 
 LEVEL = 6
+ZDICT_LEVEL = 4
+"""With a dictionary, level 4 compressed the benchmark's bodies within 0.5% of level 6
+in two thirds of the time: faster than level 6 without one, dictionary made included."""
 ZDICT_MAX = 32_768
 """zlib looks back 32 KB: a longer dictionary would only be cut."""
 ZDICT_MIN_BODY_BYTES = 64_000
 """Body bytes a fetch must bring before a dictionary is made: a dictionary costs a few
 KB to store and saves ~13% of the raw body bytes, so this pays it back twice at once."""
 ZDICT_MIN_ARTICLES = 8
+ZDICT_SAMPLE = 32_768
+"""Characters of a feed's bodies read to make its dictionary (a share of each, head and
+tail). On the benchmark's feeds, reading all of them took 6x as long and made the
+bodies 4% smaller: the first fetch of a feed would have cost more than it did before
+dictionaries; with this sample it costs no more."""
 SEARCH_BODY_MAX = 20_000
 """Characters of a body's text that the search index holds."""
 
@@ -56,24 +64,26 @@ def build_zdict(bodies: Sequence[str]) -> bytes | None:
     """
     if len(bodies) < ZDICT_MIN_ARTICLES or sum(map(len, bodies)) < ZDICT_MIN_BODY_BYTES:
         return None
+    share = max(256, ZDICT_SAMPLE // len(bodies))
     found_in: Counter[str] = Counter()
     for body in bodies:
+        if len(body) > share:  # where boilerplate is: the start and the end
+            body = body[: share * 2 // 3] + " " + body[-(share // 3) :]
         found_in.update(set(body.split()))
-    scored = sorted(
-        ((n * len(word), word) for word, n in found_in.items() if n >= 2 and len(word) >= 3),
-        reverse=True,
-    )
-    chosen: list[bytes] = []
+    shared = [word for word, n in found_in.items() if n >= 2 and len(word) >= 3]
+    shared.sort(key=lambda word: found_in[word] * len(word))
+    chosen: list[str] = []
     size = 0
-    for _, word in scored:
-        data = word.encode("utf-8", "replace") + b" "
-        if size + len(data) > ZDICT_MAX:
+    for word in reversed(shared):
+        size += len(word) + 1
+        if size > ZDICT_MAX:
             break
-        chosen.append(data)
-        size += len(data)
+        chosen.append(word)
     if not chosen:
         return None
-    return b"".join(reversed(chosen))
+    chosen.reverse()
+    # non-ASCII words weigh more as bytes: cut the least valuable end to fit
+    return (" ".join(chosen) + " ").encode("utf-8", "replace")[-ZDICT_MAX:]
 
 
 class Compressor:
@@ -83,7 +93,7 @@ class Compressor:
         self.zdict = zdict
         # Setting a dictionary costs as much as compressing it; copying a compressor
         # that has it costs less than the body's own compression.
-        self._primed = zlib.compressobj(LEVEL, zdict=zdict) if zdict else None
+        self._primed = zlib.compressobj(ZDICT_LEVEL, zdict=zdict) if zdict else None
 
     def __call__(self, data: bytes) -> bytes:
         if self._primed is None:
