@@ -15,7 +15,7 @@
   feed by feed would have reused); newsboat's cache gets ANALYZE (see _build_newsboat).
 
 The cache key holds the seed, the feed count, newsterm's schema version and a hash of
-newsterm's store.py/schema.py, so a change to how the store writes rebuilds it.
+newsterm's store.py/schema.py/bodies.py, so a change to how the store writes rebuilds it.
 """
 
 from __future__ import annotations
@@ -113,12 +113,14 @@ def newsterm_config(
 
 
 def newsterm_fingerprint() -> tuple[int, str]:
-    """(schema version, hash of store.py + schema.py) of the newsterm in this interpreter."""
+    """(schema version, hash of store.py + schema.py + bodies.py) of the newsterm in this
+    interpreter (bodies.py: how bodies are compressed)."""
+    import newsterm.core.bodies as bodies
     import newsterm.core.schema as schema
     import newsterm.core.store as store
 
     digest = hashlib.sha1()
-    for module in (schema, store):
+    for module in (schema, store, bodies):
         digest.update(Path(module.__file__).read_bytes())
     return schema.SCHEMA_VERSION, digest.hexdigest()[:10]
 
