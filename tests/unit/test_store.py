@@ -669,3 +669,13 @@ def test_the_opening_thread_reads_without_waiting_for_other_threads(store: Store
     finally:
         release.set()
         thread.join()
+
+
+def test_attach_never_moves_the_store_aside(db: Path) -> None:
+    """A refresh worker's connection: a broken file is the opener's decision, not its."""
+    db.parent.mkdir(parents=True, exist_ok=True)
+    db.write_bytes(b"not a database at all" * 100)
+    with pytest.raises(sqlite3.DatabaseError):
+        Store.attach(db)
+    assert db.read_bytes().startswith(b"not a database")
+    assert list(db.parent.glob("*.corrupt-*")) == []

@@ -16,10 +16,10 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from newsterm.core.bodies import Compressor, build_zdict
 from newsterm.core.config import Config, Settings
@@ -37,7 +37,7 @@ from newsterm.core.models import (
 )
 from newsterm.core.render import RenderedArticle, reading_minutes, render_body
 from newsterm.core.sources import local
-from newsterm.core.store import Store, fingerprint, prepare
+from newsterm.core.store import SaveResult, Store, fingerprint, prepare
 from newsterm.core.text import clean_line, without_userinfo
 
 if TYPE_CHECKING:
@@ -256,8 +256,8 @@ class Library:
     ) -> list[SourceReport]:
         """Fetch and store feeds concurrently; one report per feed, in completion order.
 
-        Network I/O runs on the event loop (httpx), parsing in a process pool, and
-        storing in a thread, so a UI on the same loop stays responsive.
+        Network I/O runs on the event loop (httpx); parsing and storing run in a process
+        pool, so a UI on the same loop stays responsive.
         """
         from newsterm.core.sources.http import Fetcher
 
@@ -321,39 +321,31 @@ class Library:
             if state and state.body_hash == digest:
                 await asyncio.to_thread(store.record_fetch, source.key, ok=True, **validators)
                 return replace(report, not_modified=True)
-            known, zdict = await asyncio.to_thread(store.fingerprints_and_zdict, source.key)
-            parsed = await asyncio.get_running_loop().run_in_executor(
-                self._executor(),
-                _parse,
-                result.body,
-                source.key,
-                result.url,
-                result.content_type,
-                source.section,
-                known,
-                zdict,
-            )
-            if isinstance(parsed, str):
-                await asyncio.to_thread(store.record_fetch, source.key, ok=False, error=parsed)
-                return replace(report, error=parsed)
-            parsed, articles, present, new_zdict = parsed
             settings = self.config.settings
-            saved = await asyncio.to_thread(
-                store.save_feed,
-                source.key,
-                articles,
-                title=parsed.title,
-                link=parsed.link,
-                present=present,
-                keep_days=settings.keep_days,
-                max_articles=settings.max_articles_per_feed,
-                zdict=new_zdict,
-                body_hash=digest,
-                **validators,
+            # The worker parses and stores: this process (the UI's, under the TUI) only
+            # fetches, so neither the rows nor the writing compete with the event loop.
+            outcome = await asyncio.get_running_loop().run_in_executor(
+                self._executor(),
+                _parse_and_store,
+                str(store.path),
+                result.body,
+                _FeedJob(
+                    key=source.key,
+                    url=result.url,
+                    content_type=result.content_type,
+                    section=source.section,
+                    keep_days=settings.keep_days,
+                    max_articles=settings.max_articles_per_feed,
+                    body_hash=digest,
+                    validators=validators,
+                ),
             )
-            label = source.title or parsed.title or label
+            if isinstance(outcome, str):
+                return replace(report, error=outcome)
+            title, saved, warning = outcome
+            label = source.title or title or label
             return replace(
-                report, title=label, new=saved.new, updated=saved.updated, warning=parsed.warning
+                report, title=label, new=saved.new, updated=saved.updated, warning=warning
             )
         except asyncio.CancelledError:
             raise
@@ -364,14 +356,14 @@ class Library:
             return replace(report, error=message)
 
     def _executor(self) -> Executor:
-        """The parsing pool: processes, so feedparser never holds the UI's GIL."""
+        """The pool that parses and stores: processes, so neither holds the UI's GIL."""
         if self._pool is None:
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
             from multiprocessing import forkserver, resource_tracker
 
             context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["newsterm.core.sources.feeds"])
+            context.set_forkserver_preload(["newsterm.core.sources.feeds", "newsterm.core.store"])
             # The helper processes are started with the real stderr: under the TUI
             # sys.stderr is Textual's capture, whose descriptor cannot be passed on.
             captured, sys.stderr = sys.stderr, sys.__stderr__
@@ -390,7 +382,7 @@ class Library:
             )
             self._pool = ProcessPoolExecutor(
                 initializer=_worker_init,
-                initargs=(log_file,),
+                initargs=(log_file, context.Lock()),
                 max_workers=max(1, min(4, os.cpu_count() or 1)),
                 mp_context=context,
             )
@@ -454,9 +446,13 @@ def article_markdown(article: StoredArticle, rendered: RenderedArticle) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _worker_init(log_file: str | None) -> None:
+def _worker_init(log_file: str | None, write_lock: Any) -> None:
     """A parser process logs where the app logs; under the TUI it never writes to the
-    terminal (its stderr would draw over the screen)."""
+    terminal (its stderr would draw over the screen). ``write_lock`` is shared by the
+    workers: one stores at a time, and the others wait on it, not in SQLite's busy
+    handler, which sleeps in steps of up to 100 ms."""
+    global _write_lock
+    _write_lock = write_lock
     if log_file is not None:
         logging.basicConfig(
             filename=log_file,
@@ -483,6 +479,59 @@ def fetch_limits(settings: Settings) -> FetchLimits:
         # parallel, but only so many at once, to be polite to that host.
         per_host=min(settings.per_host, settings.concurrency),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _FeedJob:
+    """What a worker needs, besides the body, to parse and store one fetched feed."""
+
+    key: str
+    url: str
+    content_type: str | None
+    section: SectionPath
+    keep_days: int
+    max_articles: int
+    body_hash: str
+    validators: dict[str, str | None]
+
+
+_worker_stores: dict[str, Store] = {}
+"""Each worker process's connection to the store, by path (opened on first use)."""
+_write_lock: Any = contextlib.nullcontext()
+"""Held while a worker stores (see :func:`_worker_init`)."""
+
+
+def _parse_and_store(
+    db_path: str, body: bytes, job: _FeedJob
+) -> tuple[str | None, SaveResult, str | None] | str:
+    """Runs in a worker process: parse the feed and store it in one transaction.
+
+    Returns (the feed's title, what was saved, a warning), or the error message (then
+    recorded on the feed, its articles untouched).
+    """
+    store = _worker_stores.get(db_path)
+    if store is None:
+        store = _worker_stores[db_path] = Store.attach(Path(db_path))
+    known, zdict = store.fingerprints_and_zdict(job.key)
+    parsed = _parse(body, job.key, job.url, job.content_type, job.section, known, zdict)
+    if isinstance(parsed, str):
+        store.record_fetch(job.key, ok=False, error=parsed)
+        return parsed
+    feed, rows, present, new_zdict = parsed
+    with _write_lock:
+        saved = store.save_feed(
+            job.key,
+            rows,
+            title=feed.title,
+            link=feed.link,
+            present=present,
+            keep_days=job.keep_days,
+            max_articles=job.max_articles,
+            zdict=new_zdict,
+            body_hash=job.body_hash,
+            **job.validators,
+        )
+    return feed.title, saved, feed.warning
 
 
 def _parse(  # type: ignore[no-untyped-def]

@@ -167,6 +167,15 @@ class Store:
     moved_aside: Path | None = None
 
     @classmethod
+    def attach(cls, path: Path) -> Store:
+        """Another connection to a store this program already opened (a refresh worker's).
+
+        Unlike :meth:`open`, a database error is raised, never answered by moving the
+        file aside: the process that opened it decides that.
+        """
+        return cls._open(path)
+
+    @classmethod
     def _open(cls, path: Path) -> Store:
         db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=10)
         try:
