@@ -16,6 +16,7 @@ _CONTROL = re.compile(
 )
 _CR = re.compile(r"\r\n?")
 _SPACES = re.compile(r"\s+")
+_SPACE = re.compile(r"\s")
 
 TITLE_MAX = 1_000
 """Characters kept of a title, author, source name or section name."""
@@ -57,7 +58,7 @@ def clean_url(value: object) -> str | None:
     if value is None:
         return None
     text = _CONTROL.sub("", str(value)).strip()
-    if not text or len(text) > URL_MAX or any(ch.isspace() for ch in text):
+    if not text or len(text) > URL_MAX or _SPACE.search(text):
         return None
     return text
 
