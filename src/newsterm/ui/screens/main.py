@@ -7,6 +7,7 @@ through thread workers and hands results down as attributes and method calls.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -553,9 +554,18 @@ class MainScreen(FeedActions, Screen[None]):
     async def _refresh_worker(self, keys: list[str] | None) -> None:
         total = len(self.library.feed_sources(keys))
         self.post_message(RefreshProgressed(0, total, None))
+        shown = [time.monotonic()]
 
         def progress(done: int, total: int, report) -> None:  # type: ignore[no-untyped-def]
-            self.post_message(RefreshProgressed(done, total, report))
+            # Runs on the event loop, once per feed: note what changed, and show the
+            # count at most ten times a second (each redraw competes with the keys).
+            if report.new or report.updated or report.error:
+                self._stale_places = True
+                self._stale_list = self._stale_list or bool(report.new)
+            now = time.monotonic()
+            if done == total or now - shown[0] >= 0.1:
+                shown[0] = now
+                self.post_message(RefreshProgressed(done, total, report))
 
         try:
             reports = await self.library.refresh(keys, progress)
@@ -568,11 +578,9 @@ class MainScreen(FeedActions, Screen[None]):
         bar = self.query_one("#progress", ProgressBar)
         bar.display = True
         bar.update(total=max(1, message.total), progress=message.done)
-        self.query_one("#status", Static).update(Text(f"refreshing {message.done}/{message.total}"))
-        report = message.report
-        if report is not None and (report.new or report.updated or report.error):
-            self._stale_places = True
-            self._stale_list = self._stale_list or bool(report.new)
+        # One short line: after the first, no need to lay the screen out again for it.
+        status = Text(f"refreshing {message.done}/{message.total}")
+        self.query_one("#status", Static).update(status, layout=message.done == 0)
 
     def _catch_up(self) -> None:
         """During a refresh, redraw counts and the list at most once a second,
