@@ -18,7 +18,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Input, ProgressBar, Static
+from textual.widgets import Input, ProgressBar, Static
 
 from newsterm.core.library import Library
 from newsterm.core.links import open_url, refusal
@@ -35,6 +35,7 @@ from newsterm.ui.screens.feeds import FEED_BINDINGS, FeedActions
 from newsterm.ui.widgets.article_body import wrap_body
 from newsterm.ui.widgets.article_list import ArticleList
 from newsterm.ui.widgets.article_view import ArticleView, body_markdown
+from newsterm.ui.widgets.footer import KeyFooter
 from newsterm.ui.widgets.section_tree import Place, SectionTree
 
 FIRST_ROWS = 200
@@ -96,7 +97,7 @@ class MainScreen(FeedActions, Screen[None]):
                 yield Input(placeholder="Search titles, sources and text…", id="search")
                 yield ArticleList(self.library.rows, id="articles")
                 yield ArticleView(id="article")
-        yield Footer()
+        yield KeyFooter()
 
     # -- start ---------------------------------------------------------------------
 

@@ -1,0 +1,22 @@
+"""The footer: Textual's Footer, rebuilt only when the keys it shows change."""
+
+from __future__ import annotations
+
+from textual.widgets._footer import FooterKey
+
+from sample import settle
+
+
+async def test_the_footer_is_rebuilt_only_when_its_keys_change(make_app) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        keys = list(app.screen.query(FooterKey))
+        assert "Open" in [key.description for key in keys]
+        app.screen.refresh_bindings()  # nothing changed: the same key widgets stay
+        await settle(pilot)
+        assert list(app.screen.query(FooterKey)) == keys
+        await pilot.press("enter")  # the pane has the focus: its keys are shown
+        await settle(pilot)
+        shown = [key.description for key in app.screen.query(FooterKey)]
+        assert "Page down" in shown and "Open" not in shown
