@@ -419,3 +419,34 @@ def test_a_feed_gets_its_compression_dictionary_and_keeps_it(
         con.close()
     assert len(blobs) == 40 and count_dicts == 1
     assert {zdict_id(b) for b in blobs} == {zlib.adler32(zdict)}  # the later fetch used it
+
+
+def test_a_feed_stored_without_a_dictionary_gets_one_from_the_bodies_it_lists(
+    tmp_path: Path, server: FeedServer
+) -> None:
+    # A feed stored before dictionaries (schema 4): its next fetch brings one new item,
+    # too little alone, but the feed lists 40 bodies.
+    server.routes = {"/long.xml": Route(body=long_rss("first", 39))}
+    lib = library(tmp_path, server, ["/long.xml"])
+    lib.refresh_sync()
+    db = tmp_path / "data" / "newsterm.db"
+    con = sqlite3.connect(db)
+    con.execute("UPDATE sources SET zdict_id = NULL")
+    con.commit()
+    con.close()
+    assert lib.store.fingerprints_and_zdict(server.url("/long.xml"))[1] is None
+    server.routes["/long.xml"] = Route(body=long_rss("first", 40))
+    (report,) = lib.refresh_sync()
+    assert report.new == 1
+    _, zdict = lib.store.fingerprints_and_zdict(server.url("/long.xml"))
+    assert zdict is not None
+    (aid,) = lib.search("onlyfirst39")
+    article = lib.article(aid)
+    assert article is not None and "onlyfirst39" in article.content
+    lib.close()
+    con = sqlite3.connect(db)
+    try:
+        (blob,) = con.execute("SELECT content FROM articles WHERE guid = 'first39'").fetchone()
+    finally:
+        con.close()
+    assert zdict_id(blob) == zlib.adler32(zdict)

@@ -4,8 +4,9 @@ A feed's articles share much of their text: markup, boilerplate, vocabulary. A s
 body compressed alone pays full price for all of it; zlib can instead start from a
 *preset dictionary* (up to 32 KB it treats as already seen), which saved about 30% of
 the body bytes of the benchmark's feeds. Each feed gets its own dictionary, made by
-:func:`build_zdict` from its bodies on the first fetch that has enough of them, stored
-once by the store and used for the feed's later bodies.
+:func:`build_zdict` from the bodies it lists on the first fetch that has enough of them
+(a feed stored before dictionaries gets one too), stored once by the store and used
+for the feed's later bodies.
 
 A blob names its dictionary itself: the zlib header's FDICT flag and DICTID (the
 adler32 of the dictionary, RFC 1950). So a body is read without knowing its feed, and

@@ -563,8 +563,8 @@ def _parse(  # type: ignore[no-untyped-def]
         if known.get(article.key.id) != fp:
             changed.append((article, fp))
     new_zdict = None
-    if zdict is None:
-        zdict = new_zdict = build_zdict([a.content for a, _ in changed])
+    if zdict is None and changed:  # from every body the feed lists, new or stored
+        zdict = new_zdict = build_zdict([a.content for a in parsed.articles])
     compress = Compressor(zdict)
     rows = [prepare(article, fp, compress) for article, fp in changed]
     present = frozenset(a.key.id for a in parsed.articles)
