@@ -46,7 +46,10 @@ _MARKUP = re.compile(r"<|&#?\w+;")
 
 
 # C1 characters, raw or as references: feedparser reads &#133; as cp1252's "…"
-_C1 = re.compile(rb"&#(?:[xX]0*[89][0-9a-fA-F]|0*1(?:2[89]|[3-5][0-9]));|\xc2[\x80-\x9f]")
+# C1 controls, as references or raw UTF-8. Two patterns, each starting with a literal,
+# which the regex engine finds fast (one alternation scanned 50 MB at 150 MB/s).
+_C1_REF = re.compile(rb"&#(?:[xX]0*[89][0-9a-fA-F]|0*1(?:2[89]|[3-5][0-9]));")
+_C1_RAW = re.compile(rb"\xc2[\x80-\x9f]")
 
 
 _DECLARED = re.compile(rb"""^<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
@@ -68,7 +71,7 @@ class _Unsure(Exception):
 
 def fast_parse(body: bytes) -> dict[str, Any] | None:
     """A feedparser-shaped result for plain RSS 2.0 / Atom 1.0, else None."""
-    if _C1.search(body) or not _utf8(body):
+    if _C1_REF.search(body) or _C1_RAW.search(body) or not _utf8(body):
         return None
     try:
         root = ElementTree.fromstring(body)
