@@ -22,7 +22,7 @@ from newsterm.core.bodies import (
 )
 from newsterm.core.models import Article, ArticleKey, Source
 from newsterm.core.schema import MIGRATIONS, SCHEMA_VERSION
-from newsterm.core.store import Store, prepare
+from newsterm.core.store import PAGE_SIZE, Store, prepare
 
 FEED = "https://example.org/feed.xml"
 OTHER = "https://other.example/rss"
@@ -228,6 +228,7 @@ def make_v4_store(db: Path) -> None:
     search index with positions (built here with the released migrations' own SQL)."""
     db.parent.mkdir(parents=True, exist_ok=True)
     con = sqlite3.connect(db, isolation_level=None)
+    con.execute("PRAGMA page_size = 4096")
     con.execute("PRAGMA journal_mode = WAL")
     for number in range(4):
         migration = MIGRATIONS[number]
@@ -299,7 +300,25 @@ def test_migration_from_a_v4_store(db: Path) -> None:
         assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         (sql,) = con.execute("SELECT sql FROM sqlite_master WHERE name = 'search'").fetchone()
         assert "detail=none" in sql
-        assert con.execute("PRAGMA page_size").fetchone()[0] == 4096  # kept its pages
+        assert con.execute("PRAGMA page_size").fetchone()[0] == PAGE_SIZE  # was 4096
         assert con.execute("PRAGMA freelist_count").fetchone()[0] == 0  # vacuumed
+        assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     finally:
         con.close()
+
+
+def test_migration_with_another_connection_open_keeps_the_pages(db: Path) -> None:
+    make_v4_store(db)
+    other = sqlite3.connect(db)  # another program reading the store
+    try:
+        other.execute("SELECT count(*) FROM articles").fetchone()
+        store = Store.open(db)
+        try:
+            assert store.search("commuters") == [store.id_of(ArticleKey(FEED, "g1"))]
+        finally:
+            store.close()
+        assert other.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert other.execute("PRAGMA page_size").fetchone()[0] == 4096
+        assert other.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    finally:
+        other.close()

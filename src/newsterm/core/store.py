@@ -211,7 +211,7 @@ class Store:
                     db.execute("ROLLBACK")
                     raise
             if vacuum:
-                db.execute("VACUUM")
+                _rewrite(db)
             db.execute("SELECT count(*) FROM sources").fetchone()
         except BaseException:
             db.close()
@@ -1049,6 +1049,27 @@ def fingerprint(article: Article) -> str:
 def _chunks(items: Sequence[int], size: int) -> Iterator[Sequence[int]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def _rewrite(db: sqlite3.Connection) -> None:
+    """VACUUM after a migration rebuilt a table; an older store takes the page size of
+    new ones on the way (that needs the rollback journal, so no other connection).
+
+    Both are best effort: with another program holding the store open, it keeps its
+    pages and its free space (the migration itself is already committed)."""
+    db.execute("PRAGMA busy_timeout = 0")  # never wait for that other program
+    try:
+        if (
+            db.execute("PRAGMA page_size").fetchone()[0] < PAGE_SIZE
+            and db.execute("PRAGMA journal_mode = DELETE").fetchone()[0] == "delete"
+        ):
+            db.execute(f"PRAGMA page_size = {PAGE_SIZE}")
+        db.execute("VACUUM")
+    except sqlite3.OperationalError as exc:
+        log.warning("store not compacted after its update: %s", exc)
+    finally:
+        db.execute("PRAGMA busy_timeout = 10000")
+        db.execute("PRAGMA journal_mode = WAL")
 
 
 def _statements(script: str) -> list[str]:
