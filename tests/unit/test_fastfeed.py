@@ -103,8 +103,14 @@ def test_our_fixtures_agree(path: Path) -> None:
         b"<feed xmlns='http://www.w3.org/2005/Atom' xml:base='https://x/'><title>t</title></feed>",
         b"<feed xmlns='http://www.w3.org/2005/Atom'><entry><content type='xhtml'><div xmlns='http://www.w3.org/1999/xhtml'>x</div></content></entry></feed>",
         b"<rss version='2.0'><channel><item><title>unclosed</item></channel></rss>",
+        b"<rss version='2.0'><channel><title>a &#x85; b</title></channel></rss>",
+        b"<rss version='2.0'><channel><title>a &#150; b</title></channel></rss>",
+        "<rss version='2.0'><channel><title>a \x85 b</title></channel></rss>".encode(),
     ],
-    ids=["rss091", "markup-title", "unknown-namespace", "bad-date", "xml-base", "xhtml", "broken"],
+    ids=[
+        "rss091", "markup-title", "unknown-namespace", "bad-date", "xml-base", "xhtml", "broken",
+        "c1-hex-reference", "c1-reference", "c1-raw",
+    ],  # fmt: skip
 )
 def test_anything_unusual_steps_aside(body: bytes) -> None:
     assert fast_parse(body) is None
