@@ -108,8 +108,16 @@ def test_our_fixtures_agree(path: Path) -> None:
         "<rss version='2.0'><channel><title>a \x85 b</title></channel></rss>".encode(),
     ],
     ids=[
-        "rss091", "markup-title", "unknown-namespace", "bad-date", "xml-base", "xhtml", "broken",
-        "c1-hex-reference", "c1-reference", "c1-raw",
+        "rss091",
+        "markup-title",
+        "unknown-namespace",
+        "bad-date",
+        "xml-base",
+        "xhtml",
+        "broken",
+        "c1-hex-reference",
+        "c1-reference",
+        "c1-raw",
     ],  # fmt: skip
 )
 def test_anything_unusual_steps_aside(body: bytes) -> None:
