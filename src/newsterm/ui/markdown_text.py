@@ -461,13 +461,14 @@ def _wrap_ranges(plain: str, width: int) -> list[tuple[int, int]]:
     ranges: list[tuple[int, int]] = []
     offset = 0
     for text in plain.split("\n"):
-        measure = len if text.isascii() else cell_len  # controls are gone already
         lines: list[tuple[int, int]] = []
         begin = used = 0
         for match in _WORD.finditer(text):
             start = match.start()
             word = match.group()
-            size = measure(word.rstrip())
+            bare = word.rstrip()
+            # an ASCII word is as wide as it is long (controls are gone already)
+            size = len(bare) if bare.isascii() else cell_len(bare)
             if used and used + size > width:  # onto the next line
                 lines.append((begin, start))
                 begin, used = start, 0
@@ -476,9 +477,10 @@ def _wrap_ranges(plain: str, width: int) -> list[tuple[int, int]]:
                 for piece in pieces[:-1]:
                     lines.append((begin, begin + len(piece)))
                     begin += len(piece)
-                used = measure(pieces[-1])
+                used = cell_len(pieces[-1])
             else:
-                used += measure(word)
+                space = word[len(bare) :]
+                used += size + (len(space) if space.isascii() else cell_len(space))
         lines.append((begin, len(text)))
         for start, end in lines:
             ranges.append((offset + start, offset + start + len(text[start:end].rstrip())))

@@ -48,7 +48,7 @@ def wrap_body(markdown: str, width: int) -> WrappedBody:
     width = max(1, width)
     lines: list[Line] = []
     for plain, spans in text_lines(markdown_to_text(markdown, width=width)):
-        if cell_len(plain) <= width:
+        if len(plain) <= width and plain.isascii() or cell_len(plain) <= width:
             lines.append((plain, spans))
             continue
         offsets: list[int] = []
