@@ -16,6 +16,7 @@ from newsterm.core.bodies import (
     PLAIN,
     ZDICT_MIN_BODY_BYTES,
     Compressor,
+    _pays,
     build_zdict,
     decompress,
     zdict_id,
@@ -120,6 +121,17 @@ def test_no_zdict_for_a_small_feed() -> None:
     short = [a.content[:100] for a in articles(40)]
     assert sum(map(len, short)) < ZDICT_MIN_BODY_BYTES
     assert build_zdict(short) is None
+
+
+def test_a_zdict_that_does_not_pay_is_refused() -> None:
+    bodies = [a.content for a in articles(30)]
+    useful = build_zdict(bodies)
+    assert useful is not None and _pays(useful, bodies)
+    rng = random.Random(5)
+    unrelated = " ".join(
+        "".join(rng.choices("bcdfghjklmnpqrstvwxz", k=9)) for _ in range(3000)
+    ).encode()  # words no body holds: costs its bytes, saves nothing
+    assert not _pays(unrelated, bodies)
 
 
 def test_plain_blobs_need_no_dictionary() -> None:
