@@ -1,4 +1,4 @@
-"""The footer: Textual's Footer, rebuilt only when the keys it shows change."""
+"""The footer: Textual's Footer, redrawn only when the keys it shows change."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from textual.widgets._footer import FooterKey
 from sample import settle
 
 
-async def test_the_footer_is_rebuilt_only_when_its_keys_change(make_app) -> None:
+async def test_the_footer_changes_only_when_its_keys_change_and_keeps_its_widgets(make_app) -> None:
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
@@ -20,3 +20,8 @@ async def test_the_footer_is_rebuilt_only_when_its_keys_change(make_app) -> None
         await settle(pilot)
         shown = [key.description for key in app.screen.query(FooterKey)]
         assert "Page down" in shown and "Open" not in shown
+        assert list(app.screen.query(FooterKey)) == keys  # the same widgets, new keys
+        await pilot.press("h")  # back to the list
+        await settle(pilot)
+        assert [key.description for key in app.screen.query(FooterKey)][0] == "Open"
+        assert "Open" in keys[0].render().plain  # drawn with its new key

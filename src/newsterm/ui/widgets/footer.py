@@ -1,17 +1,20 @@
-"""KeyFooter: Textual's Footer, rebuilt only when the keys it shows change.
+"""KeyFooter: Textual's Footer, redrawn only when the keys it shows change.
 
 Textual's Footer recomposes (unmounts and mounts every key) whenever the screen says
 its bindings were updated, and ``Screen.set_focus`` says so twice per focus change
 (at once and again after the refresh). Opening an article moves the focus to the
 pane: two recomposes of 25-100 ms each here, one of them for nothing, and others for
-focus changes that do not change the keys shown at all.
+focus changes that do not change the keys shown at all. When the keys change, the
+key widgets there are take the new keys, instead of being replaced.
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable
 
+from textual.compose import compose
 from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
 
 
 class KeyFooter(Footer):
@@ -51,4 +54,25 @@ class KeyFooter(Footer):
         if keys == self._shown:
             return
         self._shown = keys
-        await super().recompose()
+        if not self._update_keys():
+            await super().recompose()
+
+    def _update_keys(self) -> bool:
+        """Give the key widgets there are their new keys, when there are as many, all
+        plain keys alike (no groups): False when a recompose is needed. Mounting new
+        widgets is the slow part of a recompose (CSS for each); this lays out one line."""
+        fresh = compose(self)
+        shown = list(self.children)
+        if len(fresh) != len(shown) or not all(
+            type(old) is FooterKey
+            and type(new) is FooterKey
+            and set(old.classes) - {"-compact"} == set(new.classes)
+            for old, new in zip(shown, fresh, strict=True)
+        ):
+            return False
+        for old, new in zip(shown, fresh, strict=True):
+            old.key, old.key_display = new.key, new.key_display
+            old.description, old.action = new.description, new.action
+            old.tooltip = new.tooltip
+            old.refresh(layout=True)
+        return True
