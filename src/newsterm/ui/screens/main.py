@@ -16,8 +16,10 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import Input, ProgressBar, Static
 
 from newsterm.core.library import Library
@@ -44,6 +46,12 @@ FIRST_ROWS = 200
 
 class MainScreen(FeedActions, Screen[None]):
     """The reader."""
+
+    # Textual repaints the whole screen at every focus change (Screen.focused is a
+    # repaint reactive); the widgets that gain and lose the focus repaint themselves,
+    # and opening an article moves the focus: a full repaint of every pane, twice the
+    # work of the frame that shows the article.
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
 
     BINDINGS = [
         Binding("J", "next_article", "Next", show=False, id="next_article"),
