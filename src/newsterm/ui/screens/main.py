@@ -120,11 +120,17 @@ class MainScreen(FeedActions, Screen[None]):
             # wait for the event loop and compete with the sidebar's counts.
             first = self.library.article_ids(view, limit=FIRST_ROWS)
             self._list_loaded(ListLoaded(view, first, None, (), partial=True))
-            self.load_places()
-            self.load_list(first_page=False)
+            # The rest once that page is on screen: threads started now would take
+            # the GIL from the first frame.
+            self.call_after_refresh(self._load_rest)
         else:
             self.load_list(select=self._restore_article, then_places=True)
+            self.call_after_refresh(self.start_up)
         self.query_one(ArticleList).focus()
+
+    def _load_rest(self) -> None:
+        self.load_places()
+        self.load_list(first_page=False)
         self.start_up()
 
     def _restore_state(self) -> None:
