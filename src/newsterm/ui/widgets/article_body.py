@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from rich.cells import cell_len, chop_cells
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Span, Text
 from textual import work
@@ -127,21 +128,32 @@ class ArticleBody(Widget):
         if not 0 <= y < len(self.body.lines):
             return Strip.blank(width, base)
         plain, spans = self.body.lines[y]
-        # The base style as a span: Text.render leaves out Text.style on a line
-        # without spans.
-        text = Text(plain, spans=[Span(0, len(plain), base), *spans], end="")
-        if selection is not None and (span := selection.get_span(y)) is not None:
-            start, end = span
-            text.stylize(
-                self.screen.get_component_rich_style("screen--selection"),
-                start,
-                len(plain) if end == -1 else end,
-            )
-        strip = (
-            Strip(text.render(self.app.console), cell_len(plain))
-            .adjust_cell_length(width, base)
-            .apply_offsets(0, y)
-        )
+        offset = Style.from_meta({"offset": (0, y)})  # where a mouse selection is
+        selected = selection.get_span(y) if selection is not None else None
+        if not spans and selected is None:
+            segments = [Segment(plain, base + offset)]
+        else:
+            # The base style as a span: Text.render leaves out Text.style on a line
+            # without spans.
+            text = Text(plain, spans=[Span(0, len(plain), base), *spans], end="")
+            if selected is not None:
+                start, end = selected
+                text.stylize(
+                    self.screen.get_component_rich_style("screen--selection"),
+                    start,
+                    len(plain) if end == -1 else end,
+                )
+            segments = [
+                Segment(part, style + offset if style else offset)
+                for part, style, _control in text.render(self.app.console)
+            ]
+        # One Strip, padded here: each Strip made costs (Textual gives it its caches).
+        used = cell_len(plain)
+        if used < width:
+            segments.append(Segment(" " * (width - used), base + offset))
+        strip = Strip(segments, max(used, width))
+        if used > width:  # wrapped for another width, until wrapped again
+            strip = strip.crop(0, width)
         if selection is None:
             self._strips[y] = strip
         return strip
