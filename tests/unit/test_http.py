@@ -433,3 +433,79 @@ def test_format_size() -> None:
     assert format_size(1536 * 1024) == "1.5 MB"
     assert format_size(2048) == "2 KB"
     assert format_size(1000) == "1000 bytes"
+
+
+# --- TLS --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def tls_server() -> Iterator[tuple[str, object]]:
+    """An https server on 127.0.0.1 whose certificate comes from a CA nobody trusts."""
+    import ssl
+
+    import trustme
+
+    ca = trustme.CA()
+    cert = ca.issue_cert("127.0.0.1")
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (stdlib name)
+            body = b"<rss version='2.0'><channel><title>tls</title></channel></rss>"
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    cert.configure_cert(context)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"https://127.0.0.1:{server.server_address[1]}/feed.xml", ca
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_https_is_verified(tls_server: tuple[str, object]) -> None:
+    url, _ = tls_server
+    result = fetch(url)
+    assert result.body is None
+    assert result.error is not None and "certificate" in result.error
+
+
+def test_https_with_a_trusted_ca_fetches(
+    tls_server: tuple[str, object], monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:
+    url, ca = tls_server
+    bundle = tmp_path / "ca.pem"
+    ca.cert_pem.write_to_path(str(bundle))  # type: ignore[attr-defined]
+    monkeypatch.setenv("SSL_CERT_FILE", str(bundle))
+    result = fetch(url)
+    assert result.error is None
+    assert result.body is not None and b"<title>tls</title>" in result.body
+
+
+def test_plain_http_and_https_in_one_refresh(
+    tls_server: tuple[str, object], httpserver: HTTPServer
+) -> None:
+    """Each scheme has its own pool; one fetcher serves both, and https stays verified."""
+    url, _ = tls_server
+    httpserver.expect_request("/plain.xml").respond_with_data("<rss version='2.0'/>")
+
+    async def run() -> list[FetchResult]:
+        async with Fetcher() as fetcher:
+            return list(
+                await asyncio.gather(
+                    fetcher.fetch(httpserver.url_for("/plain.xml")), fetcher.fetch(url)
+                )
+            )
+
+    plain, secure = asyncio.run(run())
+    assert plain.error is None and plain.body == b"<rss version='2.0'/>"
+    assert secure.error is not None and "certificate" in secure.error

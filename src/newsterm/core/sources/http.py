@@ -238,6 +238,40 @@ for _name in ("httpx", "httpcore"):
     logging.getLogger(_name).setLevel(logging.WARNING)
 
 
+class _SchemeTransport(httpx.AsyncBaseTransport):
+    """http:// and https:// on their own connection pools, each made when first used.
+
+    Loading the system's CA certificates takes ~40 ms, which a refresh of plain-http
+    feeds need not pay. The http pool's TLS context trusts nothing, so it could never
+    complete a TLS handshake; https always goes through the verifying pool.
+    (Proxies from the environment are httpx's own mounts and come before this.)
+    """
+
+    def __init__(self, limits: httpx.Limits) -> None:
+        self._limits = limits
+        self._pools: dict[str, httpx.AsyncHTTPTransport] = {}
+
+    def _pool(self, scheme: str) -> httpx.AsyncHTTPTransport:
+        pool = self._pools.get(scheme)
+        if pool is None:
+            verify: ssl.SSLContext | bool = (
+                True if scheme == "https" else ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+            )
+            pool = self._pools[scheme] = httpx.AsyncHTTPTransport(
+                verify=verify, limits=self._limits
+            )
+        return pool
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        scheme = "https" if request.url.scheme == "https" else "http"
+        return await self._pool(scheme).handle_async_request(request)
+
+    async def aclose(self) -> None:
+        pools, self._pools = list(self._pools.values()), {}
+        for pool in pools:
+            await pool.aclose()
+
+
 class Fetcher:
     """Fetches URLs with one shared ``httpx.AsyncClient``; use as an async context manager.
 
@@ -253,13 +287,14 @@ class Fetcher:
 
     async def __aenter__(self) -> Fetcher:
         limits = self.limits
+        pool = httpx.Limits(
+            max_connections=max(1, limits.concurrency),
+            max_keepalive_connections=max(1, limits.concurrency),
+        )
         self._client = httpx.AsyncClient(
             follow_redirects=False,
             timeout=httpx.Timeout(limits.timeout_seconds),
-            limits=httpx.Limits(
-                max_connections=max(1, limits.concurrency),
-                max_keepalive_connections=max(1, limits.concurrency),
-            ),
+            transport=_SchemeTransport(pool),
             headers={
                 "User-Agent": USER_AGENT,
                 "Accept": ACCEPT,
