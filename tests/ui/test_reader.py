@@ -459,3 +459,35 @@ async def test_sidebar_drops_a_section_and_its_last_feed_together(make_app) -> N
         await pilot.pause()
         assert not tree.select_place(Place("section", ("Gone",)))
         assert app.is_running
+
+
+async def test_during_a_refresh_the_list_waits_while_keys_are_pressed(make_app) -> None:
+    """New articles join the list once the reader stops moving, not under the cursor."""
+    from datetime import UTC, datetime
+
+    from newsterm.core.models import Article, ArticleKey
+    from newsterm.ui.screens import main
+    from sample import FEED_URL
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.main_screen
+        fresh = Article(
+            ArticleKey(FEED_URL, "fresh-1"),
+            "A fresh article arrives",
+            section=("News",),
+            published=datetime(2024, 3, 30, tzinfo=UTC),
+        )
+        app.library.store.save_articles(FEED_URL, [fresh])  # as a refresh stores it
+        screen._stale_list = True  # as the refresh's progress notes it
+        await pilot.press("j")
+        screen._catch_up()
+        await settle(pilot)
+        assert "A fresh article arrives" not in titles(app)
+        assert screen._stale_list  # still owed
+        screen._key_at -= main.LIST_CALM_SECONDS  # the reader stopped a while ago
+        screen._catch_up()
+        await settle(pilot)
+        assert titles(app)[0] == "A fresh article arrives"
+        assert not screen._stale_list

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -41,6 +41,8 @@ from newsterm.ui.widgets.footer import KeyFooter
 from newsterm.ui.widgets.section_tree import Place, SectionTree
 
 FIRST_ROWS = 200
+LIST_CALM_SECONDS = 1.0
+"""During a refresh, the list catches up only after this long without a key."""
 """Rows a list paints with before the rest of its ids arrive."""
 
 
@@ -93,6 +95,7 @@ class MainScreen(FeedActions, Screen[None]):
         self._open_unread_on_load = False
         self._stale_places = self._stale_list = False
         self._partial_shown = False
+        self._key_at = 0.0
         self._places_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
@@ -597,12 +600,21 @@ class MainScreen(FeedActions, Screen[None]):
         status = Text(f"refreshing {message.done}/{message.total}")
         self.query_one("#status", Static).update(status, layout=message.done == 0)
 
+    def on_key(self, event: events.Key) -> None:
+        self._key_at = time.monotonic()
+
     def _catch_up(self) -> None:
         """During a refresh, redraw counts and the list at most once a second,
-        not once per feed: 200 feeds finishing must not mean 400 reloads."""
+        not once per feed: 200 feeds finishing must not mean 400 reloads.
+
+        The list waits while keys are being pressed: rows moving under the cursor
+        would get in the reader's way, and reloading a big list costs the keys their
+        frames. The end of the refresh reloads it anyway."""
         if self._stale_places:
             self._stale_places = False
             self.load_places()
+        if time.monotonic() - self._key_at < LIST_CALM_SECONDS:
+            return
         if self._stale_list and self.view.kind != "search":
             self._stale_list = False
             current = self.query_one(ArticleList).current
