@@ -61,16 +61,15 @@ class KeyFooter(Footer):
         """Give the key widgets there are their new keys, when there are as many, all
         plain keys alike (no groups): False when a recompose is needed. Mounting new
         widgets is the slow part of a recompose (CSS for each); this lays out one line."""
-        fresh = compose(self)
-        shown = list(self.children)
-        if len(fresh) != len(shown) or not all(
-            type(old) is FooterKey
-            and type(new) is FooterKey
-            and set(old.classes) - {"-compact"} == set(new.classes)
-            for old, new in zip(shown, fresh, strict=True)
-        ):
+        composed, children = compose(self), list(self.children)
+        fresh = [key for key in composed if type(key) is FooterKey]
+        shown = [key for key in children if type(key) is FooterKey]
+        if not (len(fresh) == len(composed) == len(shown) == len(children)):
             return False
-        for old, new in zip(shown, fresh, strict=True):
+        pairs = list(zip(shown, fresh, strict=True))
+        if any(set(old.classes) - {"-compact"} != set(new.classes) for old, new in pairs):
+            return False
+        for old, new in pairs:
             old.key, old.key_display = new.key, new.key_display
             old.description, old.action = new.description, new.action
             old.tooltip = new.tooltip
