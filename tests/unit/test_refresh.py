@@ -13,6 +13,7 @@ import time
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -211,6 +212,17 @@ def test_second_refresh_is_conditional_and_costs_no_parse(
     sent = [h for p, h in server.requests if p == "/f.xml"][-1]
     assert "If-None-Match" in sent
     assert count(lib) == 2
+    # both unchanged feeds are noted as fetched fine (one transaction at the end)
+    keys = [server.url(p) for p in ("/f.xml", "/nov.xml")]
+    lib.store.record_fetch(keys[0], ok=False, error="an old failure")
+    started = datetime.now(UTC).replace(microsecond=0)
+    third = reports_by_path(lib.refresh_sync(), server)
+    assert third["/f.xml"].not_modified and third["/nov.xml"].not_modified
+    states = lib.store.source_states(keys)
+    for key in keys:
+        assert states[key].last_error is None
+        assert states[key].last_ok_at is not None and states[key].last_ok_at >= started
+        assert states[key].etag is not None or key.endswith("/nov.xml")
     lib.close()
 
 

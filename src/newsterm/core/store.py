@@ -457,6 +457,19 @@ class Store:
                     (error or "failed", now, _ts(retry_after), key),
                 )
 
+    def record_unchanged(self, fetches: Sequence[tuple[str, dict[str, str | None]]]) -> None:
+        """:meth:`record_fetch` of feeds fetched fine but unchanged (304, or the same
+        body), with their validators, in one transaction."""
+        with self._tx():
+            for key, validators in fetches:
+                self.record_fetch(
+                    key,
+                    ok=True,
+                    etag=validators.get("etag"),
+                    last_modified=validators.get("last_modified"),
+                    url=validators.get("url"),
+                )
+
     def _set_title(self, db: sqlite3.Connection, key: str, title: str) -> None:
         row = db.execute(
             "SELECT id, title, label, config_title FROM sources WHERE key = ?", (key,)
