@@ -280,9 +280,12 @@ class Library:
                     reports.append(report)
                     if progress is not None:
                         progress(done, len(tasks), report)
-        finally:
-            if unchanged:  # also when the refresh is cancelled: what was learnt is kept
+        except asyncio.CancelledError:
+            if unchanged:  # the app is quitting: keep what was learnt, at once
                 self.store.record_unchanged(unchanged)
+            raise
+        if unchanged:
+            await asyncio.to_thread(self.store.record_unchanged, unchanged)
         self._rendered.clear()
         return reports
 
