@@ -123,18 +123,15 @@ class MainScreen(FeedActions, Screen[None]):
             # wait for the event loop and compete with the sidebar's counts.
             first = self.library.article_ids(view, limit=FIRST_ROWS)
             self._list_loaded(ListLoaded(view, first, None, (), partial=True))
-            # The rest once that page is on screen: threads started now would take
-            # the GIL from the first frame.
-            self.call_after_refresh(self._load_rest)
+            # The rest of the list once that page is on screen: a thread started now
+            # would take the GIL from the first frame.
+            self.call_after_refresh(self.load_list, first_page=False)
         else:
-            self.load_list(select=self._restore_article, then_places=True)
-            self.call_after_refresh(self.start_up)
+            self.load_list(select=self._restore_article)
+        # The sidebar's counts and local files after the first frame too.
+        self.call_after_refresh(self.load_places)
+        self.call_after_refresh(self.start_up)
         self.query_one(ArticleList).focus()
-
-    def _load_rest(self) -> None:
-        self.load_places()
-        self.load_list(first_page=False)
-        self.start_up()
 
     def _restore_state(self) -> None:
         raw = self.library.store.get_state("ui")
@@ -192,7 +189,6 @@ class MainScreen(FeedActions, Screen[None]):
         view: View | None = None,
         *,
         first_page: bool = True,
-        then_places: bool = False,
     ) -> None:
         view = view or self.view
         words = view.query.split() if view.kind == "search" else ()
@@ -201,13 +197,8 @@ class MainScreen(FeedActions, Screen[None]):
             first = self.library.article_ids(view, limit=FIRST_ROWS)
             if len(first) == FIRST_ROWS:
                 self.post_message(ListLoaded(view, first, None, words, partial=True))
-                if then_places:
-                    self.app.call_from_thread(self.load_places)
-                    then_places = False
         ids = self.library.article_ids(view)
         self.post_message(ListLoaded(view, ids, select, words))
-        if then_places:
-            self.app.call_from_thread(self.load_places)
 
     def load_article(self, rowid: int, focus: bool = True, mark: bool = True) -> None:
         self._load_article(rowid, self.query_one(ArticleView).wrap_width, focus, mark)
@@ -572,17 +563,18 @@ class MainScreen(FeedActions, Screen[None]):
     async def _refresh_worker(self, keys: list[str] | None) -> None:
         total = len(self.library.feed_sources(keys))
         self.post_message(RefreshProgressed(0, total, None))
-        shown = [time.monotonic()]
+        shown = time.monotonic()
 
         def progress(done: int, total: int, report) -> None:  # type: ignore[no-untyped-def]
             # Runs on the event loop, once per feed: note what changed, and show the
             # count at most ten times a second (each redraw competes with the keys).
+            nonlocal shown
             if report.new or report.updated or report.error:
                 self._stale_places = True
                 self._stale_list = self._stale_list or bool(report.new)
             now = time.monotonic()
-            if done == total or now - shown[0] >= 0.1:
-                shown[0] = now
+            if done == total or now - shown >= 0.1:
+                shown = now
                 self.post_message(RefreshProgressed(done, total, report))
 
         try:
