@@ -195,6 +195,24 @@ async def test_d_removes_the_feed_keeping_starred(make_app, sample) -> None:
         assert tree(app).current_place == Place("section", ("City",))
 
 
+async def test_d_with_a_broken_feeds_toml_says_why_and_keeps_everything(make_app, sample) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        key = city_feed(app)
+        await select(pilot, Place("source", ("City",), key))
+        broken = sample[0].read_text(encoding="utf-8") + "\n[[feeds]\n"
+        sample[0].write_text(broken, encoding="utf-8")  # edited by hand meanwhile
+        await pilot.press("d")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        notices = [str(n.message) for n in app._notifications]
+        assert any(n.startswith("Not removed: ") and "feeds.toml" in n for n in notices), notices
+        assert sample[0].read_text(encoding="utf-8") == broken  # not rewritten
+        assert len(app.library.article_ids(View("source", source=key))) == 4
+
+
 async def test_d_remove_also_starred_and_cancel(make_app, sample) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:

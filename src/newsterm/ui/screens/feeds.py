@@ -10,12 +10,14 @@ as ``rich.text.Text``, never as a markup string.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from types import ModuleType
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 from rich.text import Text
 from textual import on, work
@@ -56,6 +58,8 @@ def _manage() -> ModuleType:
 
 
 log = logging.getLogger(__name__)
+
+_T = TypeVar("_T")
 
 _EDITING = threading.Lock()
 """One change of feeds.toml at a time (each is read, edit, replace)."""
@@ -620,22 +624,40 @@ class FeedActions(_ScreenBase):
         self.post_message(PlacesLoaded(counts, sections, feeds))
         self.post_message(FeedsChanged(notice, severity, select))
 
+    def _attempt(
+        self, change: Callable[[], _T], refused: str, failed: str, *, edits: bool = True
+    ) -> tuple[bool, _T | None]:
+        """Run ``change`` in this worker thread, one edit of feeds.toml at a time (when
+        ``edits``). On failure tell why: "``refused``: reason" for a mistake newsterm
+        explains, "``failed``: error" for anything else (logged), and give (False, None)."""
+        try:
+            with _EDITING if edits else contextlib.nullcontext():
+                return True, change()
+        except NewstermError as exc:
+            self._changed(f"{refused}: {exc}", "error")
+        except Exception as exc:  # never take the app down; the log has it
+            log.exception(failed)
+            self._changed(f"{failed}: {exc!r}"[:300], "error")
+        return False, None
+
     @work(thread=True, group="feeds")
     def _add_worker(self, new: NewFeed) -> None:
         library = self.library
-        try:
-            with _EDITING:
-                added = _manage().add_feed(library, new.url, new.title or None, new.section)
-            if not added:
-                self._changed(f"Already subscribed: {new.url}", "warning", self._place_of(new.url))
-                return
-            reports = library.refresh_sync([new.url])
-        except NewstermError as exc:
-            self._changed(f"Not added: {exc}", "error")
+        refused, failed = "Not added", f"Adding {new.url} failed"
+        ok, added = self._attempt(
+            lambda: _manage().add_feed(library, new.url, new.title or None, new.section),
+            refused,
+            failed,
+        )
+        if not ok:
             return
-        except Exception as exc:  # never take the app down; the log has it
-            log.exception("adding %s failed", new.url)
-            self._changed(f"Adding {new.url} failed: {exc!r}"[:300], "error")
+        if not added:
+            self._changed(f"Already subscribed: {new.url}", "warning", self._place_of(new.url))
+            return
+        ok, reports = self._attempt(
+            lambda: library.refresh_sync([new.url]), refused, failed, edits=False
+        )
+        if not ok:
             return
         report = reports[0] if reports else None
         if report is not None and report.error:
@@ -650,15 +672,12 @@ class FeedActions(_ScreenBase):
     @work(thread=True, group="feeds")
     def _remove_worker(self, info: FeedInfo, keep_starred: bool) -> None:
         before = self.library.sections()
-        try:
-            with _EDITING:
-                removed = _manage().remove_feed(self.library, info.key, keep_starred=keep_starred)
-        except NewstermError as exc:
-            self._changed(f"Not removed: {exc}", "error")
-            return
-        except Exception as exc:  # never take the app down; the log has it
-            log.exception("removing %s failed", info.key)
-            self._changed(f"Removing {without_userinfo(info.key)} failed: {exc!r}"[:300], "error")
+        ok, removed = self._attempt(
+            lambda: _manage().remove_feed(self.library, info.key, keep_starred=keep_starred),
+            "Not removed",
+            f"Removing {without_userinfo(info.key)} failed",
+        )
+        if not ok:
             return
         kept = "" if not keep_starred or not info.starred else f"; {info.starred} starred kept"
         section = Place("section", info.section) if info.section else Place("all")
@@ -668,15 +687,12 @@ class FeedActions(_ScreenBase):
     @work(thread=True, group="feeds")
     def _edit_worker(self, info: FeedInfo, title: str, section: str) -> None:
         before = self.library.sections()
-        try:
-            with _EDITING:
-                _manage().edit_feed(self.library, info.key, title or None, section)
-        except NewstermError as exc:
-            self._changed(f"Not changed: {exc}", "error")
-            return
-        except Exception as exc:  # never take the app down; the log has it
-            log.exception("editing %s failed", info.key)
-            self._changed(f"Changing {without_userinfo(info.key)} failed: {exc!r}"[:300], "error")
+        ok, _ = self._attempt(
+            lambda: _manage().edit_feed(self.library, info.key, title or None, section),
+            "Not changed",
+            f"Changing {without_userinfo(info.key)} failed",
+        )
+        if not ok:
             return
         place = self._place_of(info.key)
         label = next(
