@@ -242,6 +242,27 @@ def _db_bytes(db: Path) -> int:
     return sum(p.stat().st_size for p in (db, Path(f"{db}-wal")) if p.exists())
 
 
+def _clone_rows(
+    con: sqlite3.Connection, table: str, shifted: dict[str, str], n_template: int, max_template: int
+) -> None:
+    """Grow ``table`` to TOTAL rows (less the big articles and the oldest marker) with
+    copies of its first ``n_template`` rows; copy r has the columns of ``shifted`` set to
+    their expressions (``:r`` is the copy's number, ``:d`` ROUND_SECONDS)."""
+    columns = [r[1] for r in con.execute(f"PRAGMA table_info({table})") if r[1] != "id"]
+    select = ", ".join(shifted.get(c, c) for c in columns)
+    insert = (
+        f"INSERT INTO {table} ({', '.join(columns)}) SELECT {select} FROM {table} "
+        "WHERE id <= :max ORDER BY id LIMIT :n"
+    )
+    n_clones = TOTAL - n_template - N_BIG - 1
+    r = 0
+    while n_clones > 0:
+        r += 1
+        take = min(n_template, n_clones)
+        con.execute(insert, {"r": r, "d": ROUND_SECONDS, "max": max_template, "n": take})
+        n_clones -= take
+
+
 def _build_newsterm(stores: BigStores, n_items: int) -> dict:
     from newsterm.core import store as nstore
 
@@ -259,7 +280,6 @@ def _build_newsterm(stores: BigStores, n_items: int) -> dict:
     if n_template != n_items:
         raise RuntimeError(f"template store holds {n_template} articles, expected {n_items}")
     (max_template,) = con.execute("SELECT max(id) FROM articles").fetchone()
-    columns = [r[1] for r in con.execute("PRAGMA table_info(articles)") if r[1] != "id"]
     shifted = {
         "guid": "guid || '-c' || :r",
         "published": "published - :r * :d",
@@ -268,18 +288,7 @@ def _build_newsterm(stores: BigStores, n_items: int) -> dict:
         "read": "0",
         "starred": "0",
     }
-    select = ", ".join(shifted.get(c, c) for c in columns)
-    insert = (
-        f"INSERT INTO articles ({', '.join(columns)}) SELECT {select} FROM articles "
-        "WHERE id <= :max ORDER BY id LIMIT :n"
-    )
-    n_clones = TOTAL - n_template - N_BIG - 1
-    r = 0
-    while n_clones > 0:
-        r += 1
-        take = min(n_template, n_clones)
-        con.execute(insert, {"r": r, "d": ROUND_SECONDS, "max": max_template, "n": take})
-        n_clones -= take
+    _clone_rows(con, "articles", shifted, n_template, max_template)
     # The ten big articles (newest) and the oldest marker, in the first feed.
     sid, section_id, top, bottom = con.execute(
         "SELECT a.source_id, a.section_id, (SELECT max(sort_time) FROM articles), "
@@ -390,20 +399,8 @@ def _build_newsboat(stores: BigStores) -> dict:
     con.execute("BEGIN")
     (n_template,) = con.execute("SELECT count(*) FROM rss_item").fetchone()
     (max_template,) = con.execute("SELECT max(id) FROM rss_item").fetchone()
-    columns = [r[1] for r in con.execute("PRAGMA table_info(rss_item)") if r[1] != "id"]
     shifted = {"guid": "guid || '-c' || :r", "pubDate": "pubDate - :r * :d", "unread": "1"}
-    select = ", ".join(shifted.get(c, c) for c in columns)
-    insert = (
-        f"INSERT INTO rss_item ({', '.join(columns)}) SELECT {select} FROM rss_item "
-        "WHERE id <= :max ORDER BY id LIMIT :n"
-    )
-    n_clones = TOTAL - n_template - N_BIG - 1
-    r = 0
-    while n_clones > 0:
-        r += 1
-        take = min(n_template, n_clones)
-        con.execute(insert, {"r": r, "d": ROUND_SECONDS, "max": max_template, "n": take})
-        n_clones -= take
+    _clone_rows(con, "rss_item", shifted, n_template, max_template)
     top, bottom = con.execute("SELECT max(pubDate), min(pubDate) FROM rss_item").fetchone()
     extras = [
         (f"bench-big-{k}", NEWEST_MARKER if k == 0 else f"Bench long article {k}", big_body(k),
