@@ -113,16 +113,16 @@ def newsterm_config(
 
 
 def newsterm_fingerprint() -> tuple[int, str]:
-    """(schema version, hash of store.py + schema.py + bodies.py) of the newsterm in this
+    """(schema version, hash of the store package + bodies.py) of the newsterm in this
     interpreter (bodies.py: how bodies are compressed)."""
     import newsterm.core.bodies as bodies
-    import newsterm.core.schema as schema
     import newsterm.core.store as store
+    from newsterm.core.store.schema import SCHEMA_VERSION
 
     digest = hashlib.sha1()
-    for module in (schema, store, bodies):
-        digest.update(Path(module.__file__).read_bytes())
-    return schema.SCHEMA_VERSION, digest.hexdigest()[:10]
+    for path in [*sorted(Path(store.__file__).parent.glob("*.py")), Path(bodies.__file__)]:
+        digest.update(path.read_bytes())
+    return SCHEMA_VERSION, digest.hexdigest()[:10]
 
 
 @dataclass

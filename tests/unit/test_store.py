@@ -1,4 +1,4 @@
-"""core/store.py: the SQLite store on real files (WAL, FTS5, migrations, corrupt files)."""
+"""core/store/: the SQLite store on real files (WAL, FTS5, migrations, corrupt files)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import pytest
 
 from newsterm.core.errors import StoreError
 from newsterm.core.models import Article, ArticleKey, Enclosure, Source, View
-from newsterm.core.schema import SCHEMA_VERSION
 from newsterm.core.store import PAGE_SIZE, Store, fts_query
+from newsterm.core.store.schema import SCHEMA_VERSION
 
 FEED = "https://example.org/feed.xml"
 OTHER = "https://other.example/rss"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 
 class NewstermError(Exception):
     """Base of every error newsterm raises on purpose; ``str()`` is the user's message."""
@@ -25,3 +27,12 @@ class ParseError(SourceError):
 
 class StoreError(NewstermError):
     """The SQLite store cannot be opened or used."""
+
+
+class StoreBusy(StoreError):
+    """Another program holds the store's write lock longer than we may wait."""
+
+
+class StoreCorrupt(StoreError, sqlite3.DatabaseError):
+    """The store's file is not a (sound) database. Also a ``sqlite3.DatabaseError``,
+    which it is, so code that catches those keeps catching it."""

@@ -20,6 +20,8 @@ DATA_DIR_ENV = "NEWSTERM_DATA_DIR"
 DB_NAME = "newsterm.db"
 READ_DB_NAME = "read.db"
 """Store of ``newsterm read PATH``: kept apart so ad-hoc reading never touches the feeds."""
+BACKUP_DIR = "backups"
+"""The folder, beside a store, of its rolling backups of read/starred flags."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +41,12 @@ class Paths:
 
     @property
     def backup_dir(self) -> Path:
-        return self.data_dir / "backups"
+        return backup_dir_of(self.db)
+
+
+def backup_dir_of(db: Path) -> Path:
+    """Where the store at ``db`` keeps its backups of read/starred flags: beside it."""
+    return db.parent / BACKUP_DIR
 
 
 def resolve_paths(

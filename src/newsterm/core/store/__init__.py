@@ -1,0 +1,47 @@
+"""The SQLite store: sources, articles with read/starred state, full-text index,
+UI state.
+
+One file in the data dir, WAL mode, ``user_version`` migrations (:mod:`.schema`).
+Writes for one source happen in one transaction; every sqlite3 error leaves the store
+as a :class:`~newsterm.core.errors.StoreError`. The store is split by what it stores,
+each part a mixin over :class:`._base.StoreBase`:
+
+- :mod:`._base`: connections, transactions, opening and migrations, errors
+- :mod:`.prepare`: rows made ready in the refresh's worker processes
+- :mod:`.sources`: sources, what their fetches left, titles, dictionaries
+- :mod:`.articles`: the upsert, a fetched feed, pruning, pending flags
+- :mod:`.lists`: what lists and counts show
+- :mod:`.search`: search and the upkeep of its index
+- :mod:`.flags`: read/starred flags, their backups, the UI's key-value state
+"""
+
+from __future__ import annotations
+
+from newsterm.core.bodies import plain_text
+from newsterm.core.store._base import BUSY_MESSAGE, PAGE_SIZE, StoreBase, wrap_exceptions
+from newsterm.core.store.articles import ArticlesMixin, SaveResult
+from newsterm.core.store.flags import BACKUP_DIR, FlagsMixin, latest_backup
+from newsterm.core.store.lists import ListsMixin
+from newsterm.core.store.prepare import Prepared, fingerprint, prepare
+from newsterm.core.store.search import RANK_WINDOW, SEARCH_LIMIT, SearchMixin, fts_query
+
+__all__ = [
+    "BACKUP_DIR",
+    "BUSY_MESSAGE",
+    "PAGE_SIZE",
+    "RANK_WINDOW",
+    "SEARCH_LIMIT",
+    "Prepared",
+    "SaveResult",
+    "Store",
+    "fingerprint",
+    "fts_query",
+    "latest_backup",
+    "plain_text",
+    "prepare",
+    "wrap_exceptions",
+]
+
+
+class Store(ArticlesMixin, ListsMixin, SearchMixin, FlagsMixin, StoreBase):
+    """The SQLite store. Open with :meth:`open`; use from any thread."""

@@ -1,0 +1,186 @@
+"""What the lists and the sidebar show: the ids of a view, their rows, one article,
+sections and counts, and the way between an article's id and its key."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from newsterm.core.models import ArticleKey, ArticleRow, Enclosure, SectionPath, StoredArticle, View
+from newsterm.core.store._base import SEP, _chunks, _dt, wrap_exceptions
+from newsterm.core.store.search import SEARCH_LIMIT, SearchMixin
+
+_ROW_COLUMNS = "a.id, s.key, a.guid, a.title, sec.path, s.label, a.url, a.published, a.read, a.starred, a.words"
+_ORDER = {
+    "newest": "a.sort_time DESC, a.id DESC",
+    "oldest": "a.sort_time ASC, a.id ASC",
+    "title": "a.title COLLATE NOCASE ASC, a.sort_time DESC",
+    "source": "s.label COLLATE NOCASE ASC, a.sort_time DESC",
+}
+
+
+class ListsMixin(SearchMixin):
+    @wrap_exceptions
+    def sections(self) -> list[tuple[SectionPath, int, int]]:
+        """(section path, unread, total) of every section that holds articles."""
+        rows = self._query(
+            "SELECT sec.path, sum(a.read = 0), count(*) FROM articles a "
+            "JOIN sections sec ON sec.id = a.section_id GROUP BY a.section_id"
+        )
+        return [(_path(p), u, t) for p, u, t in rows]
+
+    @wrap_exceptions
+    def source_counts(self) -> dict[str, tuple[str, int, int, str | None]]:
+        """key -> (label, unread, total, last error) for every source."""
+        counts = {
+            sid: (u, t)
+            for sid, u, t in self._query(
+                "SELECT source_id, sum(read = 0), count(*) FROM articles GROUP BY source_id"
+            )
+        }
+        return {
+            key: (label, *counts.get(sid, (0, 0)), error)
+            for sid, key, label, error in self._query(
+                "SELECT id, key, label, last_error FROM sources"
+            )
+        }
+
+    @wrap_exceptions
+    def counts(self, since: int) -> dict[str, tuple[int, int]]:
+        """(unread, total) of the virtual sections: all, unread, starred, today."""
+        with self._reading() as db:
+            total, unread = db.execute(
+                "SELECT count(*), coalesce(sum(read = 0), 0) FROM articles"
+            ).fetchone()
+            starred = db.execute(
+                "SELECT count(*), coalesce(sum(read = 0), 0) FROM articles WHERE starred = 1"
+            ).fetchone()
+            today = db.execute(
+                "SELECT count(*), coalesce(sum(read = 0), 0) FROM articles WHERE sort_time >= ?",
+                (since,),
+            ).fetchone()
+        return {
+            "all": (unread, total),
+            "unread": (unread, unread),
+            "starred": (starred[1], starred[0]),
+            "today": (today[1], today[0]),
+        }
+
+    def _section_ids(self, prefix: SectionPath) -> list[int]:
+        rows = self._query("SELECT id, path FROM sections")
+        return [sid for sid, path in rows if _path(path)[: len(prefix)] == prefix]
+
+    @wrap_exceptions
+    def article_ids(self, view: View, since: int = 0, limit: int | None = None) -> list[int]:
+        """The ids a view shows, in its order."""
+        if view.kind == "search":
+            return self.search(view.query, limit=limit or SEARCH_LIMIT, show_read=view.show_read)
+        where: list[str] = []
+        params: list[object] = []
+        if view.kind == "unread" or not view.show_read:
+            where.append("a.read = 0")
+        if view.kind == "starred":
+            where.append("a.starred = 1")
+        elif view.kind == "today":
+            where.append("a.sort_time >= ?")
+            params.append(since)
+        elif view.kind == "source":
+            where.append("a.source_id = (SELECT id FROM sources WHERE key = ?)")
+            params.append(view.source)
+        elif view.kind == "section":
+            ids = self._section_ids(view.section)
+            if not ids:
+                return []
+            where.append(f"a.section_id IN ({','.join(map(str, ids))})")
+        join = " JOIN sources s ON s.id = a.source_id" if view.sort == "source" else ""
+        sql = f"SELECT a.id FROM articles a{join}"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += f" ORDER BY {_ORDER[view.sort]}"
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        return [r[0] for r in self._query(sql, params)]
+
+    @wrap_exceptions
+    def rows(self, ids: Sequence[int]) -> list[ArticleRow]:
+        """The list rows of ``ids``, in the same order (missing ids are left out)."""
+        found: dict[int, ArticleRow] = {}
+        for chunk in _chunks(ids, 500):
+            sql = (
+                f"SELECT {_ROW_COLUMNS} FROM articles a JOIN sources s ON s.id = a.source_id "
+                f"JOIN sections sec ON sec.id = a.section_id WHERE a.id IN ({','.join('?' * len(chunk))})"
+            )
+            for r in self._query(sql, chunk):
+                found[r[0]] = _row(r)
+        return [found[i] for i in ids if i in found]
+
+    @wrap_exceptions
+    def article(self, aid: int) -> StoredArticle | None:
+        rows = self._query(
+            f"SELECT {_ROW_COLUMNS}, a.author, a.updated, a.content, a.content_type, a.extra, s.link "
+            "FROM articles a JOIN sources s ON s.id = a.source_id "
+            "JOIN sections sec ON sec.id = a.section_id WHERE a.id = ?",
+            (aid,),
+        )
+        if not rows:
+            return None
+        r = rows[0]
+        extra = json.loads(r[15]) if r[15] else {}
+        return StoredArticle(
+            row=_row(r[:11]),
+            author=r[11],
+            updated=_dt(r[12]),
+            content=self._body(r[13]),
+            content_type=r[14],
+            summary=extra.get("summary", ""),
+            categories=tuple(extra.get("categories", ())),
+            enclosures=tuple(Enclosure(*e) for e in extra.get("enclosures", ())),
+            note=extra.get("note"),
+            source_link=r[16],
+        )
+
+    @wrap_exceptions
+    def unread_among(self, ids: Sequence[int]) -> set[int]:
+        if not ids:
+            return set()
+        marks = ",".join("?" * len(ids))
+        return {
+            r[0]
+            for r in self._query(f"SELECT id FROM articles WHERE read = 0 AND id IN ({marks})", ids)
+        }
+
+    @wrap_exceptions
+    def key_of(self, aid: int) -> ArticleKey | None:
+        rows = self._query(
+            "SELECT s.key, a.guid FROM articles a JOIN sources s ON s.id = a.source_id WHERE a.id = ?",
+            (aid,),
+        )
+        return ArticleKey(*rows[0]) if rows else None
+
+    @wrap_exceptions
+    def id_of(self, key: ArticleKey) -> int | None:
+        rows = self._query(
+            "SELECT a.id FROM articles a JOIN sources s ON s.id = a.source_id WHERE s.key = ? AND a.guid = ?",
+            (key.source, key.id),
+        )
+        return rows[0][0] if rows else None
+
+
+def _path(stored: str) -> SectionPath:
+    return tuple(stored.split(SEP)) if stored else ()
+
+
+def _row(r: Sequence[Any]) -> ArticleRow:
+    return ArticleRow(
+        rowid=r[0],
+        key=ArticleKey(r[1], r[2]),
+        title=r[3],
+        section=_path(r[4]),
+        source_title=r[5],
+        url=r[6],
+        published=_dt(r[7]),
+        read=bool(r[8]),
+        starred=bool(r[9]),
+        words=r[10],
+    )
