@@ -118,6 +118,7 @@ def test_a_closed_store_raises_store_errors(db: Path) -> None:
         lambda: store.set_flag([1], "read", True),
         lambda: store.get_state("x"),
         lambda: store.search("word"),
+        lambda: store.claim_sources([FEED], "me", 60),
     ):
         with pytest.raises(StoreError, match="closed"):
             call()
@@ -150,6 +151,8 @@ def test_every_public_method_wraps_sqlite_errors() -> None:
         for name, attr in public.items()
         if callable(getattr(attr, "__func__", attr))
     }
-    assert {"open", "attach", "close", "set_flag", "waiting_at_most"} <= set(methods)
+    assert {"open", "attach", "close", "set_flag", "waiting_at_most", "claim_sources"} <= set(
+        methods
+    )
     unwrapped = sorted(n for n, f in methods.items() if not getattr(f, "wraps_store_errors", False))
     assert unwrapped == []

@@ -1,5 +1,5 @@
 """The SQLite store: sources, articles with read/starred state, full-text index,
-UI state.
+refresh leases, UI state.
 
 One file in the data dir, WAL mode, ``user_version`` migrations (:mod:`.schema`).
 Writes for one source happen in one transaction; every sqlite3 error leaves the store
@@ -13,6 +13,7 @@ each part a mixin over :class:`._base.StoreBase`:
 - :mod:`.lists`: what lists and counts show
 - :mod:`.search`: search and the upkeep of its index
 - :mod:`.flags`: read/starred flags, their backups, the UI's key-value state
+- :mod:`.leases`: one process at a time refreshes a source
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from newsterm.core.bodies import plain_text
 from newsterm.core.store._base import BUSY_MESSAGE, PAGE_SIZE, StoreBase, wrap_exceptions
 from newsterm.core.store.articles import ArticlesMixin, SaveResult
 from newsterm.core.store.flags import BACKUP_DIR, FlagsMixin, latest_backup
+from newsterm.core.store.leases import LeasesMixin, lease_owner
 from newsterm.core.store.lists import ListsMixin
 from newsterm.core.store.prepare import Prepared, fingerprint, prepare
 from newsterm.core.store.search import RANK_WINDOW, SEARCH_LIMIT, SearchMixin, fts_query
@@ -37,11 +39,12 @@ __all__ = [
     "fingerprint",
     "fts_query",
     "latest_backup",
+    "lease_owner",
     "plain_text",
     "prepare",
     "wrap_exceptions",
 ]
 
 
-class Store(ArticlesMixin, ListsMixin, SearchMixin, FlagsMixin, StoreBase):
+class Store(ArticlesMixin, ListsMixin, SearchMixin, FlagsMixin, LeasesMixin, StoreBase):
     """The SQLite store. Open with :meth:`open`; use from any thread."""

@@ -161,6 +161,16 @@ MIGRATIONS: tuple[str | Migration, ...] = (
         _index_articles,
         vacuum=True,
     ),
+    # 6: refresh leases, so one process at a time refreshes a feed (a cron refresh
+    # beside the TUI, two TUIs on one store); an expired lease (a crashed process's)
+    # is taken over. source: the source's key; expires: unix seconds.
+    """
+    CREATE TABLE leases (
+        source TEXT PRIMARY KEY,
+        owner TEXT NOT NULL,
+        expires INTEGER NOT NULL
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
