@@ -15,7 +15,7 @@
   feed by feed would have reused); newsboat's cache gets ANALYZE (see _build_newsboat).
 
 The cache key holds the seed, the feed count, newsterm's schema version and a hash of
-newsterm's store.py/schema.py/bodies.py, so a change to how the store writes rebuilds it.
+newsterm's core/store/ package and bodies.py, so a change to how the store writes rebuilds it.
 """
 
 from __future__ import annotations

@@ -156,3 +156,24 @@ def test_every_public_method_wraps_sqlite_errors() -> None:
     )
     unwrapped = sorted(n for n, f in methods.items() if not getattr(f, "wraps_store_errors", False))
     assert unwrapped == []
+
+
+def test_a_failed_commit_leaves_no_transaction_open(store: Store, db: Path) -> None:
+    """A COMMIT that fails (here a deferred foreign key) rolls back: the next write is
+    its own transaction and commits, rather than joining one that never ends."""
+    with pytest.raises(sqlite3.IntegrityError), store._tx() as con:
+        con.execute("PRAGMA defer_foreign_keys = ON")
+        con.execute(
+            "INSERT INTO articles (source_id, guid, section_id, title, sort_time, content_type) "
+            "VALUES (999, 'orphan', 999, 'x', 0, 'text')"
+        )
+    ids = store.article_ids(View())
+    store.set_flag(ids[:1], "read", True)
+    check = sqlite3.connect(db)  # another program sees the mark: it was committed
+    try:
+        assert check.execute("SELECT count(*) FROM articles WHERE read = 1").fetchone() == (1,)
+        assert check.execute("SELECT count(*) FROM articles WHERE guid = 'orphan'").fetchone() == (
+            0,
+        )
+    finally:
+        check.close()

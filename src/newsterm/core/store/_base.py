@@ -54,16 +54,6 @@ def store_error(exc: sqlite3.Error) -> StoreError:
     return StoreError(f"the store failed: {exc}")
 
 
-@contextmanager
-def _translated() -> Iterator[None]:
-    try:
-        yield
-    except StoreError:
-        raise
-    except sqlite3.Error as exc:
-        raise store_error(exc) from exc
-
-
 def wrap_exceptions(fn: F) -> F:
     """Decorate a public method: a sqlite3 error it raises leaves as a StoreError.
 
@@ -74,16 +64,24 @@ def wrap_exceptions(fn: F) -> F:
 
         @functools.wraps(fn)
         def generator(*args: Any, **kwargs: Any) -> Any:
-            with _translated():
+            try:
                 return (yield from fn(*args, **kwargs))
+            except StoreError:
+                raise
+            except sqlite3.Error as exc:
+                raise store_error(exc) from exc
 
         wrapper: Any = generator
     else:
 
         @functools.wraps(fn)
         def function(*args: Any, **kwargs: Any) -> Any:
-            with _translated():
+            try:
                 return fn(*args, **kwargs)
+            except StoreError:
+                raise
+            except sqlite3.Error as exc:
+                raise store_error(exc) from exc
 
         wrapper = function
     wrapper.wraps_store_errors = True
