@@ -177,3 +177,22 @@ def test_a_failed_commit_leaves_no_transaction_open(store: Store, db: Path) -> N
         )
     finally:
         check.close()
+
+
+def test_opening_a_store_another_program_is_writing_says_busy_and_moves_nothing(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("newsterm.core.store._base.BUSY_TIMEOUT_MS", 100)
+    db.parent.mkdir(parents=True)
+    holder = sqlite3.connect(db, isolation_level=None)  # a new file, not yet in WAL
+    try:
+        holder.execute("CREATE TABLE other_program (x)")
+        holder.execute("BEGIN IMMEDIATE")
+        holder.execute("INSERT INTO other_program VALUES (1)")
+        with pytest.raises(StoreBusy) as info:
+            Store.open(db)  # switching to WAL needs the lock the other program holds
+        assert str(db) in str(info.value) and BUSY_MESSAGE in str(info.value)
+        assert list(db.parent.glob("*.corrupt-*")) == []
+    finally:
+        holder.close()
+    Store.open(db).close()  # once it is done, the store opens

@@ -44,10 +44,15 @@ _CORRUPT_CODES = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
 BUSY_MESSAGE = "the store is busy: another program is writing to it"
 
 
+def _code(exc: sqlite3.Error) -> int:
+    """SQLite's primary result code of ``exc`` (0 for the sqlite3 module's own errors)."""
+    return int(getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF
+
+
 def store_error(exc: sqlite3.Error) -> StoreError:
     """The StoreError for a sqlite3 error: busy, corrupt, or anything else."""
-    code = getattr(exc, "sqlite_errorcode", 0) & 0xFF  # the primary code
-    if code in _BUSY_CODES or "locked" in str(exc):
+    code = _code(exc)
+    if code in _BUSY_CODES:
         return StoreBusy(BUSY_MESSAGE)
     if code in _CORRUPT_CODES:
         return StoreCorrupt(f"the store is damaged: {exc}")
@@ -145,7 +150,7 @@ class StoreBase:
         try:
             return cls._open(path)
         except sqlite3.DatabaseError as exc:
-            if "locked" in str(exc):
+            if _code(exc) in _BUSY_CODES:
                 raise StoreBusy(f"{path}: {BUSY_MESSAGE}") from None
             aside = _move_aside(path)
             log.warning("%s: not a usable database (%s); moved aside to %s", path, exc, aside)
