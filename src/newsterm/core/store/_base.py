@@ -129,6 +129,7 @@ class StoreBase:
         self._reader = self._connect_reader()
         self._read_lock = threading.RLock()
         self._closed = False
+        self._data_version: int | None = None
         self._zdicts: dict[int, bytes] = {}
         """Compression dictionaries by adler32, loaded as bodies need them."""
         self.flags_changed = False
@@ -261,6 +262,21 @@ class StoreBase:
                 self._db.execute(f"PRAGMA busy_timeout = {int(before)}")
         finally:
             self._lock.release()
+
+    @wrap_exceptions
+    def changed_elsewhere(self) -> bool:
+        """Whether another connection committed to the store since the last call (a
+        cron refresh, a second newsterm, this program's refresh workers); this store's
+        own writes do not count. SQLite's ``data_version`` of the writer connection."""
+        if not self._lock.acquire(timeout=0.05):  # this store is writing: ask again later
+            return False
+        try:
+            (version,) = self._db.execute("PRAGMA data_version").fetchone()
+        finally:
+            self._lock.release()
+        changed = self._data_version is not None and version != self._data_version
+        self._data_version = version
+        return changed
 
     # -- bodies ---------------------------------------------------------------------
 

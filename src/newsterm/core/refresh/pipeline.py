@@ -1,0 +1,270 @@
+"""The refresh coordinator: fetch feeds on the event loop, hand bodies to workers.
+
+Network I/O runs on the caller's event loop (httpx); parsing and storing run in a
+process pool (:mod:`newsterm.core.refresh.worker`), so a UI on the same loop stays
+responsive. Only one process refreshes a feed at a time: feeds are claimed in the
+store (a lease) before they are fetched, and a feed another newsterm holds is
+reported as such and left to it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import os
+import sys
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from newsterm.core.config import Settings
+from newsterm.core.errors import StoreError
+from newsterm.core.models import Source, SourceReport, SourceState
+from newsterm.core.refresh.worker import Failed, FeedJob, Stored, parse_and_store, worker_init
+from newsterm.core.store import Store, lease_owner
+from newsterm.core.text import without_userinfo
+
+if TYPE_CHECKING:
+    from newsterm.core.sources.http import Fetcher, FetchLimits
+
+log = logging.getLogger(__name__)
+
+ProgressCallback = Callable[[int, int, SourceReport], None]
+
+Unchanged = list[tuple[str, dict[str, str | None]]]
+"""Feeds fetched fine but unchanged, with their validators (noted in one transaction)."""
+
+OWNER = lease_owner()
+"""Who holds a feed's refresh lease: this process."""
+
+
+def fetch_limits(settings: Settings) -> FetchLimits:
+    """The fetch guards feeds.toml asks for (imports the network stack)."""
+    from newsterm.core.sources.http import FetchLimits
+
+    return FetchLimits(
+        timeout_seconds=settings.timeout_seconds,
+        max_bytes=settings.max_feed_mb * 1024 * 1024,
+        concurrency=settings.concurrency,
+        # Many feeds share a host (feed services, one site's sections): they go in
+        # parallel, but only so many at once, to be polite to that host.
+        per_host=min(settings.per_host, settings.concurrency),
+    )
+
+
+def lease_seconds(settings: Settings, feeds: int) -> int:
+    """How long a refresh may hold its feeds: long enough for all of them to be
+    fetched at the configured concurrency, each within its deadline, and parsed."""
+    rounds = -(-feeds // max(1, settings.concurrency))
+    return int(60 + rounds * (settings.timeout_seconds + 10))
+
+
+class Refresher:
+    """Refreshes feeds into one store; owns the worker pool (made at the first use)."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._pool: Executor | None = None
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+
+    async def refresh(
+        self,
+        sources: Sequence[Source],
+        settings: Settings,
+        progress: ProgressCallback | None = None,
+    ) -> list[SourceReport]:
+        """Fetch and store ``sources``; one report per feed, in completion order."""
+        from newsterm.core.sources.http import Fetcher
+
+        store = self._store
+        keys = [s.key for s in sources]
+        claimed, others = await asyncio.to_thread(
+            store.claim_sources, keys, OWNER, lease_seconds(settings, len(keys))
+        )
+        mine = set(claimed)
+        reports = [
+            SourceReport(s.key, s.title or without_userinfo(s.key), skipped=_held_by(others[s.key]))
+            for s in sources
+            if s.key in others
+        ]
+        todo = [s for s in sources if s.key in mine]
+        unchanged: Unchanged = []
+        done = 0
+        for report in reports:
+            done += 1
+            if progress is not None:
+                progress(done, len(sources), report)
+        try:
+            async with Fetcher(fetch_limits(settings)) as fetcher:
+                states = await asyncio.to_thread(store.source_states, [s.key for s in todo])
+                tasks = [
+                    asyncio.create_task(
+                        self._refresh_one(fetcher, s, states.get(s.key), settings, unchanged)
+                    )
+                    for s in todo
+                ]
+                for task in asyncio.as_completed(tasks):
+                    report = await task
+                    reports.append(report)
+                    done += 1
+                    if progress is not None:
+                        progress(done, len(sources), report)
+        except asyncio.CancelledError:
+            # The app is quitting: keep what was learnt, at once.
+            self._note_unchanged(unchanged)
+            self._release(claimed)
+            raise
+        await asyncio.to_thread(self._note_unchanged, unchanged)
+        await asyncio.to_thread(self._release, claimed)
+        return reports
+
+    def _note_unchanged(self, unchanged: Unchanged) -> None:
+        if not unchanged:
+            return
+        try:
+            self._store.record_unchanged(unchanged)
+        except StoreError as exc:  # busy: the next refresh asks again, conditionally
+            log.warning("unchanged feeds not noted: %s", exc)
+
+    def _release(self, keys: Sequence[str]) -> None:
+        try:
+            self._store.release_sources(keys, OWNER)
+        except StoreError as exc:  # the lease runs out on its own
+            log.warning("refresh leases not released: %s", exc)
+
+    async def _refresh_one(
+        self,
+        fetcher: Fetcher,
+        source: Source,
+        state: SourceState | None,
+        settings: Settings,
+        unchanged: Unchanged,
+    ) -> SourceReport:
+        label = source.title or (state.title if state and state.title else None)
+        report = SourceReport(source.key, label or without_userinfo(source.key))
+        now = datetime.now(UTC)
+        if state and state.retry_after and state.retry_after > now:
+            wait = int((state.retry_after - now).total_seconds())
+            return replace(report, error=f"server asked to wait; next try in {wait} s")
+        try:
+            result = await fetcher.fetch(
+                (state.url if state else None) or source.key,
+                state.etag if state else None,
+                state.last_modified if state else None,
+            )
+            if result.error:
+                retry = (
+                    now + timedelta(seconds=result.retry_after_seconds)
+                    if result.retry_after_seconds
+                    else None
+                )
+                await asyncio.to_thread(
+                    self._store.record_fetch,
+                    source.key,
+                    ok=False,
+                    error=result.error,
+                    retry_after=retry,
+                )
+                return replace(report, error=result.error)
+            validators = {
+                "etag": result.etag,
+                "last_modified": result.last_modified,
+                "url": result.permanent_url,
+            }
+            if result.not_modified or result.body is None:
+                unchanged.append((source.key, validators))
+                return replace(report, not_modified=True)
+            digest = hashlib.sha256(result.body).hexdigest()
+            if state and state.body_hash == digest:
+                unchanged.append((source.key, validators))
+                return replace(report, not_modified=True)
+            # The worker parses and stores: this process (the UI's, under the TUI) only
+            # fetches, so neither the rows nor the writing compete with the event loop.
+            outcome = await asyncio.get_running_loop().run_in_executor(
+                self._executor(),
+                parse_and_store,
+                str(self._store.path),
+                result.body,
+                FeedJob(
+                    key=source.key,
+                    url=result.url,
+                    content_type=result.content_type,
+                    section=source.section,
+                    keep_days=settings.keep_days,
+                    max_articles=settings.max_articles_per_feed,
+                    body_hash=digest,
+                    validators=validators,
+                ),
+            )
+        except asyncio.CancelledError:
+            raise
+        except StoreError as exc:  # busy or broken store: the feed is fetched again next time
+            return replace(report, error=f"not stored: {exc}")
+        except Exception as exc:  # one feed must never break the others
+            log.exception("refreshing %s failed", source.key)
+            message = f"internal error: {type(exc).__name__}: {exc}"[:200]
+            try:
+                await asyncio.to_thread(
+                    self._store.record_fetch, source.key, ok=False, error=message
+                )
+            except StoreError:
+                log.warning("%s: error not recorded (store busy)", source.key)
+            return replace(report, error=message)
+        match outcome:
+            case Failed(error=error):
+                return replace(report, error=error)
+            case Stored(title=title, saved=saved, warning=warning):
+                return replace(
+                    report,
+                    title=source.title or title or report.title,
+                    new=saved.new,
+                    updated=saved.updated,
+                    warning=warning,
+                )
+        raise AssertionError(outcome)  # pragma: no cover - Outcome has two kinds
+
+    def _executor(self) -> Executor:
+        """The pool that parses and stores: processes, so neither holds the UI's GIL."""
+        if self._pool is None:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+            from multiprocessing import forkserver, resource_tracker
+
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(
+                ["newsterm.core.sources.feeds", "newsterm.core.refresh.worker"]
+            )
+            # The helper processes are started with the real stderr: under the TUI
+            # sys.stderr is Textual's capture, whose descriptor cannot be passed on.
+            captured, sys.stderr = sys.stderr, sys.__stderr__
+            try:
+                resource_tracker.ensure_running()
+                forkserver.ensure_running()  # type: ignore[attr-defined]
+            finally:
+                sys.stderr = captured
+            log_file = next(
+                (
+                    h.baseFilename
+                    for h in logging.getLogger().handlers
+                    if isinstance(h, logging.FileHandler)
+                ),
+                None,
+            )
+            self._pool = ProcessPoolExecutor(
+                initializer=worker_init,
+                initargs=(log_file, context.Lock()),
+                max_workers=max(1, min(4, os.cpu_count() or 1)),
+                mp_context=context,
+            )
+        return self._pool
+
+
+def _held_by(owner: str) -> str:
+    return f"another newsterm ({owner}) is refreshing it"
