@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
-import inspect
 import pickle
 import pstats
 import subprocess
@@ -48,8 +47,8 @@ def main(argv: list[str] | None = None) -> int:
     import feedparser
 
     from newsterm.core.config import Settings
-    from newsterm.core.library import _parse
     from newsterm.core.models import Source
+    from newsterm.core.refresh.worker import parse as _parse
     from newsterm.core.sources.feeds import parse_feed
     from newsterm.core.sources.http import Fetcher, FetchLimits
     from newsterm.core.store import Store
@@ -97,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
 
     prepared = []
     # since schema 5 the worker takes the feed's compression dictionary (none yet)
-    no_zdict = (None,) if "zdict" in inspect.signature(_parse).parameters else ()
+    no_zdict = (None,)
 
     def worker_jobs() -> None:
         for body, url in zip(bodies, urls, strict=False):
@@ -129,21 +128,14 @@ def main(argv: list[str] | None = None) -> int:
         store = Store.open(Path(tmp) / "newsterm.db")
         store.sync_sources([Source(u, "feed", None, ()) for u in urls])
 
-        def store_all() -> None:  # what Library._refresh_one does with a worker's result
-            for url, result in zip(urls, prepared, strict=False):
-                parsed, rows = result[0], result[1]
-                if hasattr(store, "save_feed"):
-                    store.save_feed(
-                        url, rows, title=parsed.title, link=parsed.link,
-                        present=result[2] if len(result) > 2 else None,
-                        keep_days=settings.keep_days,
-                        max_articles=settings.max_articles_per_feed, body_hash="x",
-                        **({"zdict": result[3]} if len(result) > 3 else {}),
-                    )  # fmt: skip
-                    continue
-                store.save_articles(url, rows)
-                store.record_fetch(url, ok=True, title=parsed.title, body_hash="x")
-                store.prune(url, settings.keep_days, settings.max_articles_per_feed)
+        def store_all() -> None:  # what the refresh worker does with a parsed feed
+            for url, parsed in zip(urls, prepared, strict=False):
+                store.save_feed(
+                    url, parsed.rows, title=parsed.title, link=parsed.link,
+                    present=parsed.present, keep_days=settings.keep_days,
+                    max_articles=settings.max_articles_per_feed, body_hash="x",
+                    zdict=parsed.zdict,
+                )  # fmt: skip
 
         if stage == "store":
             profiler.enable()
@@ -151,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
         profiler.disable()
         store.close()
 
-    n_items = sum(len(result[1]) for result in prepared)
+    n_items = sum(len(parsed.rows) for parsed in prepared)
     print(f"{len(feeds)} feeds, {n_items} items, {total_mb:.1f} MB; one process, one core")
     for label, seconds in out.items():
         print(f"  {label:<46} {seconds:7.2f} s")

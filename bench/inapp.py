@@ -238,7 +238,7 @@ async def run(args: argparse.Namespace) -> dict:
             lst.cursor = 1000
             await pilot.pause()
             await clock.quiet()
-            before = library.store._query("SELECT count(*) FROM articles")[0][0]
+            before = library._store._query("SELECT count(*) FROM articles")[0][0]
             started_refresh = time.perf_counter()
             screen.run_refresh(None)
             latencies: list[float] = []
@@ -263,7 +263,7 @@ async def run(args: argparse.Namespace) -> dict:
                 await asyncio.sleep(max(0.0, started + 0.05 - time.perf_counter()))
             refresh_s = time.perf_counter() - started_refresh
             await clock.quiet(0.5)
-            after = library.store._query("SELECT count(*) FROM articles")[0][0]
+            after = library._store._query("SELECT count(*) FROM articles")[0][0]
             out["keys_ms"] = [ms(s) for s in latencies]
             out["keys_stalled"] = stalled
             out["keys_refresh_s"] = round(refresh_s, 2)

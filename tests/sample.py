@@ -77,6 +77,6 @@ def open_sample(config: Path, data: Path) -> Library:
     from dataclasses import replace
 
     articles = [replace(a, section=("City",)) for a in parsed.articles]
-    library.store.save_articles(FEED_URL, articles)
-    library.store.record_fetch(FEED_URL, ok=True, title=parsed.title, link=parsed.link)
+    library._store.save_articles(FEED_URL, articles)
+    library._store.record_fetch(FEED_URL, ok=True, title=parsed.title, link=parsed.link)
     return library

@@ -13,11 +13,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from newsterm import __version__
+from newsterm.core.article_text import article_markdown
 from newsterm.core.config import Config, load_config, local_only
 from newsterm.core.errors import ConfigError, NewstermError
-from newsterm.core.library import Library, article_markdown, fetch_limits
-from newsterm.core.models import ArticleRow, View, section_from_string
+from newsterm.core.library import Library
+from newsterm.core.models import ArticleRow, View, section_from_string, section_shown
 from newsterm.core.paths import Paths, install_default_config, resolve_paths
+from newsterm.core.refresh import fetch_limits
 from newsterm.core.store import Store
 from newsterm.core.text import without_userinfo
 
@@ -180,7 +182,12 @@ def _tui(library: Library, paths: Paths, notices: Sequence[str] = ()) -> int:
     )
     app = NewsApp(library, notices=list(notices))
     app.run()
-    library.close()
+    kept = library.close()
+    if kept:
+        print(
+            f"newsterm: the store was busy; {kept} marks are kept for the next start",
+            file=sys.stderr,
+        )
     return app.return_code or EXIT_OK
 
 
@@ -259,7 +266,7 @@ def cmd_show(library: Library, args: argparse.Namespace) -> int:
 
 
 def cmd_refresh(library: Library, args: argparse.Namespace) -> int:
-    sources = library.feed_sources()
+    sources = library.configured_feeds()
     if not sources:
         print("no feeds configured")
         return EXIT_OK
@@ -267,6 +274,8 @@ def cmd_refresh(library: Library, args: argparse.Namespace) -> int:
     def progress(done: int, total: int, report) -> None:  # type: ignore[no-untyped-def]
         if report.error:
             outcome = f"error: {report.error}"
+        elif report.skipped:
+            outcome = f"skipped: {report.skipped}"
         elif report.not_modified:
             outcome = "not modified"
         else:
@@ -280,9 +289,11 @@ def cmd_refresh(library: Library, args: argparse.Namespace) -> int:
     new = sum(r.new for r in reports)
     updated = sum(r.updated for r in reports)
     unchanged = sum(1 for r in reports if r.not_modified)
-    print(
-        f"{len(reports)} feeds: {new} new, {updated} updated articles; {unchanged} not modified; {failed} failed"
-    )
+    skipped = sum(1 for r in reports if r.skipped)
+    summary = f"{len(reports)} feeds: {new} new, {updated} updated articles; {unchanged} not modified; {failed} failed"
+    if skipped:
+        summary += f"; {skipped} skipped (another newsterm is refreshing them)"
+    print(summary)
     return EXIT_FAILED if reports and failed == len(reports) else EXIT_OK
 
 
@@ -304,7 +315,7 @@ def cmd_import_opml(library: Library, args: argparse.Namespace) -> int:
     if report.lenient:
         print(f"{name}: not well-formed XML; read leniently")
     for feed in report.added:
-        where = f"  [{' › '.join(feed.section)}]" if feed.section else ""
+        where = f"  [{section_shown(feed.section)}]" if feed.section else ""
         print(f"added    {without_userinfo(feed.url)}  {feed.title or ''}{where}".rstrip())
     for skip in report.skipped:
         label = skip.url or skip.title or "(an outline)"
@@ -371,7 +382,7 @@ def cmd_add(library: Library, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_FAILED
-    where = f" in section {' › '.join(section)}" if section else ""
+    where = f" in section {section_shown(section)}" if section else ""
     print(f"added {without_userinfo(url)}{where} to {manage.config_path(library)}")
     for report in library.refresh_sync([url]):
         if report.error:

@@ -387,7 +387,7 @@ def test_install_default_config_never_overwrites(tmp_path: Path) -> None:
 
 
 def test_per_host_never_exceeds_concurrency() -> None:
-    from newsterm.core.library import fetch_limits
+    from newsterm.core.refresh import fetch_limits
 
     assert fetch_limits(Settings()).per_host == 8
     assert fetch_limits(Settings(concurrency=4, per_host=8)).per_host == 4

@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from newsterm.core.article_text import article_extras, article_markdown, article_meta
 from newsterm.core.config import Config, FeedConfig
 from newsterm.core.errors import ParseError
-from newsterm.core.library import Library, article_extras, article_markdown, article_meta
+from newsterm.core.library import Library
 from newsterm.core.links import refusal
 from newsterm.core.models import ParsedFeed, View
 from newsterm.core.render import INPUT_MAX, OUTPUT_MAX, TRUNCATED_NOTE, render_body
@@ -685,7 +686,7 @@ def test_library_renders_every_stored_hostile_article(tmp_path: Path) -> None:
         ):
             feed = parse_feed(body, SOURCE, SOURCE)
             articles = [replace(a, section=("Hostile",)) for a in feed.articles]
-            library.store.save_articles(SOURCE, articles)
+            library._store.save_articles(SOURCE, articles)
         for aid in library.article_ids(View("all")):
             article = library.article(aid)
             assert article is not None

@@ -99,7 +99,7 @@ def test_hostile_feeds_each_get_their_own_error_and_the_good_one_loads(
     try:
         reports = {r.key: r for r in library.refresh_sync()}
         assert len(reports) == len(feeds)
-        store = library.store
+        store = library._store
 
         good = reports[server.url("/good.xml")]
         assert good.error is None and good.new == 2
@@ -196,7 +196,7 @@ def test_refresh_reports_never_show_the_password(
         for report in reports:
             assert PASSWORD not in report.title, report
             assert PASSWORD not in (report.error or "")
-        for feed in library.feeds():
+        for feed in library.feed_nodes():
             assert PASSWORD not in feed.label
         for row in library.rows(library.article_ids(View("all"))):
             assert PASSWORD not in row.source_title

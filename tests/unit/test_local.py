@@ -406,4 +406,4 @@ def test_sync_reports_whether_the_store_changed(tmp_path: Path) -> None:
         assert library.sync_local_files() == ([], True)
         assert library.sections() == []  # its section went with it
     finally:
-        library.store.close()
+        library._store.close()

@@ -344,7 +344,7 @@ def test_add_writes_the_file_and_refresh_fills_it(
     assert manage.add_feed(library, url, "My name", "Tech/Phones") is True
     assert feeds_in(config_file)[-1] == {"url": url, "title": "My name", "section": "Tech/Phones"}
     assert config_file.read_text(encoding="utf-8").startswith(HEADER)
-    assert [s.key for s in library.feed_sources()] == ["https://known.example/feed", url]
+    assert [s.key for s in library.configured_feeds()] == ["https://known.example/feed", url]
     (report,) = library.refresh_sync([url])
     assert report.new == 3 and report.title == "My name"
     ids = library.article_ids(View("source", source=url))
@@ -377,7 +377,7 @@ def test_remove_keeps_starred_articles(library: Library, config_file: Path, subs
     assert manage.article_counts(library, subscribed) == (3, 1)
     assert manage.remove_feed(library, subscribed) == 2
     assert [e["url"] for e in feeds_in(config_file)] == ["https://known.example/feed"]
-    assert [s.key for s in library.feed_sources()] == ["https://known.example/feed"]
+    assert [s.key for s in library.configured_feeds()] == ["https://known.example/feed"]
     left = library.rows(library.article_ids(View("all")))
     assert [(r.rowid, r.starred) for r in left] == [(ids[0], True)]
     # the search index follows: the removed articles are not found any more
@@ -408,7 +408,7 @@ def test_edit_renames_and_moves(library: Library, config_file: Path, subscribed:
     manage.edit_feed(library, subscribed, "Renamed", "World/Europe")
     entry = feeds_in(config_file)[-1]
     assert entry == {"url": subscribed, "title": "Renamed", "section": "World/Europe"}
-    (feed,) = [f for f in library.feeds() if f.key == subscribed]
+    (feed,) = [f for f in library.feed_nodes() if f.key == subscribed]
     assert (feed.label, feed.section, feed.total) == ("Renamed", ("World", "Europe"), 3)
     rows = library.rows(library.article_ids(View("section", ("World", "Europe"))))
     assert len(rows) == 3 and rows[0].source_title == "Renamed"
@@ -416,7 +416,7 @@ def test_edit_renames_and_moves(library: Library, config_file: Path, subscribed:
     # empty values: back to the feed's own title, at the top level
     manage.edit_feed(library, subscribed, "", "")
     assert feeds_in(config_file)[-1] == {"url": subscribed}
-    (feed,) = [f for f in library.feeds() if f.key == subscribed]
+    (feed,) = [f for f in library.feed_nodes() if f.key == subscribed]
     assert (feed.label, feed.section) == ("Subscribed", ())
     assert config_file.read_text(encoding="utf-8").startswith(HEADER)
 

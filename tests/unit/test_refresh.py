@@ -166,9 +166,9 @@ def test_every_failure_stays_on_its_own_feed(tmp_path: Path, server: FeedServer)
     assert "large" in reports["/bomb.xml"].error or "size" in reports["/bomb.xml"].error
     assert reports["/nothing-here.xml"].error
     # errors show on the feeds' rows (sidebar) and in the errors list
-    errors = {f.key: f.error for f in lib.feeds()}
+    errors = {f.key: f.error for f in lib.feed_nodes()}
     assert errors[server.url("/gone.xml")] and errors[server.url("/good.xml")] is None
-    assert {e[0] for e in lib.store.source_errors()} >= {
+    assert {e[0] for e in lib._store.source_errors()} >= {
         server.url("/gone.xml"),
         server.url("/html.xml"),
     }
@@ -214,11 +214,11 @@ def test_second_refresh_is_conditional_and_costs_no_parse(
     assert count(lib) == 2
     # both unchanged feeds are noted as fetched fine (one transaction at the end)
     keys = [server.url(p) for p in ("/f.xml", "/nov.xml")]
-    lib.store.record_fetch(keys[0], ok=False, error="an old failure")
+    lib._store.record_fetch(keys[0], ok=False, error="an old failure")
     started = datetime.now(UTC).replace(microsecond=0)
     third = reports_by_path(lib.refresh_sync(), server)
     assert third["/f.xml"].not_modified and third["/nov.xml"].not_modified
-    states = lib.store.source_states(keys)
+    states = lib._store.source_states(keys)
     for key in keys:
         assert states[key].last_error is None
         assert states[key].last_ok_at is not None and states[key].last_ok_at >= started
@@ -252,7 +252,7 @@ def test_permanent_redirect_moves_the_next_fetch(tmp_path: Path, server: FeedSer
     }
     lib = library(tmp_path, server, ["/old.xml"])
     assert lib.refresh_sync()[0].new == 1
-    assert lib.store.source_state(server.url("/old.xml")).url == server.url("/new.xml")
+    assert lib._store.source_state(server.url("/old.xml")).url == server.url("/new.xml")
     before = server.hits("/old.xml")
     lib.refresh_sync()
     assert server.hits("/old.xml") == before  # went straight to the new URL
@@ -412,12 +412,12 @@ def test_a_feed_gets_its_compression_dictionary_and_keeps_it(
     }
     lib = library(tmp_path, server, ["/long.xml", "/short.xml"])
     lib.refresh_sync()
-    _, zdict = lib.store.fingerprints_and_zdict(server.url("/long.xml"))
+    _, zdict = lib._store.fingerprints_and_zdict(server.url("/long.xml"))
     assert zdict is not None and b"harbour" in zdict
-    assert lib.store.fingerprints_and_zdict(server.url("/short.xml"))[1] is None  # too small
+    assert lib._store.fingerprints_and_zdict(server.url("/short.xml"))[1] is None  # too small
     server.routes["/long.xml"] = Route(body=long_rss("second", 40))  # all new articles
     lib.refresh_sync()
-    assert lib.store.fingerprints_and_zdict(server.url("/long.xml"))[1] == zdict  # kept
+    assert lib._store.fingerprints_and_zdict(server.url("/long.xml"))[1] == zdict  # kept
     for word in ("onlyfirst39", "onlysecond27"):  # no other id starts so
         (aid,) = lib.search(word)
         article = lib.article(aid)
@@ -446,11 +446,11 @@ def test_a_feed_stored_without_a_dictionary_gets_one_from_the_bodies_it_lists(
     con.execute("UPDATE sources SET zdict_id = NULL")
     con.commit()
     con.close()
-    assert lib.store.fingerprints_and_zdict(server.url("/long.xml"))[1] is None
+    assert lib._store.fingerprints_and_zdict(server.url("/long.xml"))[1] is None
     server.routes["/long.xml"] = Route(body=long_rss("first", 40))
     (report,) = lib.refresh_sync()
     assert report.new == 1
-    _, zdict = lib.store.fingerprints_and_zdict(server.url("/long.xml"))
+    _, zdict = lib._store.fingerprints_and_zdict(server.url("/long.xml"))
     assert zdict is not None
     (aid,) = lib.search("onlyfirst39")
     article = lib.article(aid)

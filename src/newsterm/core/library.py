@@ -1,29 +1,26 @@
-"""The façade the UI and the CLI use: sections, lists, articles, marks, refresh.
+"""The façade the UI, the CLI and ``manage`` use: sections, lists, articles, marks,
+refresh, and the little state the reader keeps. It is the only door to the store.
 
-It owns the config and the store, and keeps the heavy pieces (httpx, feedparser, the
-process pool) out of start-up: they are imported at the first refresh.
+It owns the config, the store, the mark queue (marks never wait for a busy store) and
+the refresher, and keeps the heavy pieces (httpx, feedparser, the process pool) out of
+start-up: they are imported at the first refresh.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import hashlib
 import logging
-import os
-import sys
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from concurrent.futures import Executor
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
-from newsterm.core.bodies import Compressor, build_zdict
-from newsterm.core.config import Config, Settings
-from newsterm.core.errors import ParseError
+from newsterm.core.article_text import render_article
+from newsterm.core.config import Config
+from newsterm.core.errors import StoreBusy
+from newsterm.core.marks import MarkQueue
 from newsterm.core.models import (
     ArticleRow,
     FeedNode,
@@ -35,18 +32,17 @@ from newsterm.core.models import (
     StoredArticle,
     View,
 )
-from newsterm.core.render import RenderedArticle, reading_minutes, render_body
+from newsterm.core.refresh import ProgressCallback, Refresher
+from newsterm.core.render import RenderedArticle
 from newsterm.core.sources import local
-from newsterm.core.store import SaveResult, Store, fingerprint, prepare
-from newsterm.core.text import clean_line, without_userinfo
-
-if TYPE_CHECKING:
-    from newsterm.core.sources.http import FetchLimits
+from newsterm.core.store import Store
+from newsterm.core.text import clean_line
 
 log = logging.getLogger(__name__)
 
-ProgressCallback = Callable[[int, int, SourceReport], None]
 _RENDER_CACHE = 64
+QUIT_WAIT_SECONDS = 3.0
+"""How long closing waits for marks a busy store has not taken yet (then journalled)."""
 
 
 def today_start() -> int:
@@ -60,20 +56,26 @@ class Library:
 
     def __init__(self, config: Config, store: Store) -> None:
         self.config = config
-        self.store = store
+        self._store = store
         self._rendered: OrderedDict[int, RenderedArticle] = OrderedDict()
-        self._pool: Executor | None = None
+        self._marks = MarkQueue(store)
+        self._refresher = Refresher(store)
         store.sync_sources(config.sources())
+        replayed = self._marks.replay_journal()
+        if replayed:
+            log.warning("applied %d marks kept from the last session", replayed)
 
-    def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = None
+    def close(self, wait: float = QUIT_WAIT_SECONDS) -> int:
+        """Close the store; marks still waiting for a busy store get ``wait`` seconds,
+        then go to a journal for the next start. Returns how many went there."""
+        self._refresher.close()
+        journalled = self._marks.close(wait)
         try:
-            self.store.backup_flags()
+            self._store.backup_flags()
         except OSError as exc:
             log.warning("could not back up read state: %s", exc)
-        self.store.close()
+        self._store.close()
+        return journalled
 
     # -- local articles ------------------------------------------------------------
 
@@ -92,7 +94,7 @@ class Library:
             if not root.exists():
                 warnings.append(f"{clean_line(str(root))}: no such file or folder")
                 continue
-            known = self.store.fingerprints(source.key)
+            known = self._store.fingerprints(source.key)
             articles = []
             fingerprints = {}
             unchanged = []
@@ -112,7 +114,7 @@ class Library:
                 # break ties by insertion, last first).
                 articles.reverse()
                 keep = set(unchanged) | {a.key.id for a in articles}
-                self.store.save_articles(
+                self._store.save_articles(
                     source.key, articles, fingerprints=fingerprints, remove_others=True, keep=keep
                 )
                 self._rendered.clear()
@@ -128,7 +130,7 @@ class Library:
             if source.kind == "feed":
                 for depth in range(1, len(source.section) + 1):
                     totals.setdefault(source.section[:depth], [0, 0])
-        for path, unread, total in self.store.sections():
+        for path, unread, total in self._store.sections():
             for depth in range(1, len(path) + 1):
                 counts = totals.setdefault(path[:depth], [0, 0])
                 counts[0] += unread
@@ -138,9 +140,9 @@ class Library:
             for path, (u, t) in sorted(totals.items(), key=lambda kv: [p.casefold() for p in kv[0]])
         ]
 
-    def feeds(self) -> list[FeedNode]:
+    def feed_nodes(self) -> list[FeedNode]:
         """Every configured feed with its counts and last error, in config order."""
-        counts = self.store.source_counts()
+        counts = self._store.source_counts()
         out = []
         for source in self.config.sources():
             if source.kind != "feed":
@@ -150,18 +152,23 @@ class Library:
         return out
 
     def counts(self) -> dict[str, tuple[int, int]]:
-        return self.store.counts(today_start())
+        return self._store.counts(today_start())
 
     # -- lists and articles ----------------------------------------------------------
 
     def article_ids(self, view: View, limit: int | None = None) -> list[int]:
-        return self.store.article_ids(view, since=today_start(), limit=limit)
+        return self._store.article_ids(view, since=today_start(), limit=limit)
 
     def rows(self, ids: Sequence[int]) -> list[ArticleRow]:
-        return self.store.rows(ids)
+        """The list rows of ``ids`` in order, with marks not yet written shown."""
+        return self._marks.overlay(self._store.rows(ids))
 
     def article(self, aid: int) -> StoredArticle | None:
-        return self.store.article(aid)
+        article = self._store.article(aid)
+        if article is None:
+            return None
+        (row,) = self._marks.overlay([article.row])
+        return article if row is article.row else replace(article, row=row)
 
     def rendered(self, article: StoredArticle) -> RenderedArticle:
         """The body made readable (cached): Markdown with numbered links."""
@@ -170,25 +177,33 @@ class Library:
         if cached is not None:
             self._rendered.move_to_end(aid)
             return cached
-        result = with_attachments(
-            render_body(
-                article.content, article.content_type, article.row.url or article.source_link
-            ),
-            article,
-        )
+        result = render_article(article)
         self._rendered[aid] = result
         if len(self._rendered) > _RENDER_CACHE:
             self._rendered.popitem(last=False)
         return result
 
     def set_read(self, ids: Sequence[int], read: bool = True) -> dict[int, bool]:
-        return self.store.set_flag(ids, "read", read)
+        """Mark ``ids`` read (or unread); returns their values before, for undo. Shown at
+        once; written at once, or as soon as a busy store is free (never dropped)."""
+        return self._marks.mark(ids, "read", read)
 
     def set_starred(self, ids: Sequence[int], starred: bool = True) -> dict[int, bool]:
-        return self.store.set_flag(ids, "starred", starred)
+        return self._marks.mark(ids, "starred", starred)
 
     def restore(self, flag: str, previous: dict[int, bool]) -> None:
-        self.store.restore_flags(flag, previous)
+        """Undo a :meth:`set_read`/:meth:`set_starred` with what it returned."""
+        self._marks.restore(flag, previous)
+
+    @property
+    def marks_waiting(self) -> int:
+        """Marks made while the store was busy, not yet written."""
+        return self._marks.waiting
+
+    def on_marks_waiting(self, callback: Callable[[int], None] | None) -> None:
+        """Call ``callback`` (from any thread) with the number of marks waiting when it
+        changes: the UI says "store busy" while it is not 0."""
+        self._marks.on_change = callback
 
     def find_unread(self, ids: Sequence[int], start: int, forward: bool = True) -> int | None:
         """Index of the first unread article in ``ids`` from ``start`` on (or back)."""
@@ -197,7 +212,7 @@ class Library:
             position = max(0, start)
             while position < len(ids):
                 chunk = ids[position : position + step]
-                unread = self.store.unread_among(chunk)
+                unread = self._unread_among(chunk)
                 for offset, aid in enumerate(chunk):
                     if aid in unread:
                         return position + offset
@@ -207,37 +222,41 @@ class Library:
             while position >= 0:
                 low = max(0, position - step + 1)
                 chunk = ids[low : position + 1]
-                unread = self.store.unread_among(chunk)
+                unread = self._unread_among(chunk)
                 for offset in range(len(chunk) - 1, -1, -1):
                     if chunk[offset] in unread:
                         return low + offset
                 position = low - 1
         return None
 
-    def next_place_with_unread(
-        self, kind: str, section: SectionPath, source: str | None, forward: bool = True
-    ) -> tuple[str, SectionPath, None] | None:
-        """The next section in sidebar order, after the current place, with unread articles."""
+    def next_view_with_unread(self, here: View, forward: bool = True) -> View | None:
+        """The next section in sidebar order, after ``here``, with unread articles."""
         nodes = self.sections()
         paths = [n.path for n in nodes]
-        if kind in ("section", "source") and section in paths:
-            here = paths.index(section)
+        within = here.kind in ("section", "source")
+        section = here.section
+        if within and section in paths:
+            position = paths.index(section)
         else:
-            here = -1 if forward else len(paths)
-        order = range(here + 1, len(nodes)) if forward else range(here - 1, -1, -1)
+            position = -1 if forward else len(paths)
+        order = range(position + 1, len(nodes)) if forward else range(position - 1, -1, -1)
         for index in order:
             node = nodes[index]
             related = node.path[: len(section)] == section or section[: len(node.path)] == node.path
-            if node.unread and not (kind in ("section", "source") and related):
-                return ("section", node.path, None)
+            if node.unread and not (within and related):
+                return View("section", node.path)
         return None
 
+    def _unread_among(self, ids: Sequence[int]) -> set[int]:
+        return self._marks.unread(ids, self._store.unread_among(ids))
+
     def search(self, query: str, show_read: bool = True) -> list[int]:
-        return self.store.search(query, show_read=show_read)
+        return self._store.search(query, show_read=show_read)
 
     # -- refresh -------------------------------------------------------------------
 
-    def feed_sources(self, keys: Sequence[str] | None = None) -> list[Source]:
+    def configured_feeds(self, keys: Sequence[str] | None = None) -> list[Source]:
+        """The configured feeds (all, or those of ``keys``), in config order."""
         wanted = set(keys) if keys is not None else None
         return [
             s
@@ -256,330 +275,62 @@ class Library:
     ) -> list[SourceReport]:
         """Fetch and store feeds concurrently; one report per feed, in completion order.
 
-        Network I/O runs on the event loop (httpx); parsing and storing run in a process
-        pool, so a UI on the same loop stays responsive.
+        A feed another newsterm is refreshing right now is left to it (its report says
+        so). See :mod:`newsterm.core.refresh`.
         """
-        from newsterm.core.sources.http import Fetcher
-
-        sources = self.feed_sources(keys)
-        settings = self.config.settings
-        limits = fetch_limits(settings)
-        reports: list[SourceReport] = []
-        # Feeds that did not change only need "fetched fine at T" noted: all of them in
-        # one transaction at the end, not one each (200 commits for a refresh of 304s).
-        unchanged: list[tuple[str, dict[str, str | None]]] = []
-        try:
-            async with Fetcher(limits) as fetcher:
-                states = await asyncio.to_thread(self.store.source_states, [s.key for s in sources])
-                tasks = [
-                    asyncio.create_task(self._refresh_one(fetcher, s, states.get(s.key), unchanged))
-                    for s in sources
-                ]
-                for done, task in enumerate(asyncio.as_completed(tasks), 1):
-                    report = await task
-                    reports.append(report)
-                    if progress is not None:
-                        progress(done, len(tasks), report)
-        except asyncio.CancelledError:
-            if unchanged:  # the app is quitting: keep what was learnt, at once
-                self.store.record_unchanged(unchanged)
-            raise
-        if unchanged:
-            await asyncio.to_thread(self.store.record_unchanged, unchanged)
+        reports = await self._refresher.refresh(
+            self.configured_feeds(keys), self.config.settings, progress
+        )
         self._rendered.clear()
         return reports
 
-    async def _refresh_one(  # type: ignore[no-untyped-def]
-        self,
-        fetcher,
-        source: Source,
-        state: SourceState | None,
-        unchanged: list[tuple[str, dict[str, str | None]]],
-    ) -> SourceReport:
-        store = self.store
-        label = (
-            source.title
-            or (state.title if state and state.title else None)
-            or without_userinfo(source.key)
-        )
-        report = SourceReport(source.key, label)
-        now = datetime.now(UTC)
-        if state and state.retry_after and state.retry_after > now:
-            wait = int((state.retry_after - now).total_seconds())
-            return replace(report, error=f"server asked to wait; next try in {wait} s")
+    # -- feeds (for manage) ------------------------------------------------------------
+
+    def use_config(self, config: Config) -> None:
+        """Follow a changed feeds.toml: the store's sources are made to match it."""
+        self._store.sync_sources(config.sources())
+        self.config = config
+        self._rendered.clear()
+
+    def forget_source(self, key: str, keep_starred: bool = True) -> int:
+        """Delete what a source left in the store; returns how many articles went."""
+        removed = self._store.forget_source(key, keep_starred=keep_starred)
+        self._rendered.clear()
+        return removed
+
+    def source_state(self, key: str) -> SourceState | None:
+        return self._store.source_state(key)
+
+    def source_errors(self) -> list[tuple[str, str, str, datetime | None, datetime | None]]:
+        """(key, label, error, when, last ok) of every source whose last refresh failed."""
+        return self._store.source_errors()
+
+    def site_link(self, key: str) -> str | None:
+        """A feed's web page, as its last fetch stored it."""
+        ids = self._store.article_ids(View("source", source=key), limit=1)
+        article = self._store.article(ids[0]) if ids else None
+        return article.source_link if article is not None else None
+
+    def article_counts(self, key: str) -> tuple[int, int]:
+        """(stored, starred) articles of one source."""
+        rows = self.rows(self._store.article_ids(View("source", source=key)))
+        return len(rows), sum(1 for row in rows if row.starred)
+
+    # -- what the reader keeps between sessions --------------------------------------
+
+    def saved(self, key: str) -> str | None:
+        """A value the UI saved under ``key`` (the theme, the place it was at)."""
+        return self._store.get_state(key)
+
+    def save(self, key: str, value: str) -> None:
+        """Keep a UI value; a busy store skips it (logged): it is only a convenience."""
         try:
-            result = await fetcher.fetch(
-                (state.url if state else None) or source.key,
-                state.etag if state else None,
-                state.last_modified if state else None,
-            )
-            if result.error:
-                retry = (
-                    now + timedelta(seconds=result.retry_after_seconds)
-                    if result.retry_after_seconds
-                    else None
-                )
-                await asyncio.to_thread(
-                    store.record_fetch, source.key, ok=False, error=result.error, retry_after=retry
-                )
-                return replace(report, error=result.error)
-            validators = {
-                "etag": result.etag,
-                "last_modified": result.last_modified,
-                "url": result.permanent_url,
-            }
-            if result.not_modified or result.body is None:
-                unchanged.append((source.key, validators))
-                return replace(report, not_modified=True)
-            digest = hashlib.sha256(result.body).hexdigest()
-            if state and state.body_hash == digest:
-                unchanged.append((source.key, validators))
-                return replace(report, not_modified=True)
-            settings = self.config.settings
-            # The worker parses and stores: this process (the UI's, under the TUI) only
-            # fetches, so neither the rows nor the writing compete with the event loop.
-            outcome = await asyncio.get_running_loop().run_in_executor(
-                self._executor(),
-                _parse_and_store,
-                str(store.path),
-                result.body,
-                _FeedJob(
-                    key=source.key,
-                    url=result.url,
-                    content_type=result.content_type,
-                    section=source.section,
-                    keep_days=settings.keep_days,
-                    max_articles=settings.max_articles_per_feed,
-                    body_hash=digest,
-                    validators=validators,
-                ),
-            )
-            if isinstance(outcome, str):
-                return replace(report, error=outcome)
-            title, saved, warning = outcome
-            label = source.title or title or label
-            return replace(
-                report, title=label, new=saved.new, updated=saved.updated, warning=warning
-            )
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:  # one feed must never break the others
-            log.exception("refreshing %s failed", source.key)
-            message = f"internal error: {type(exc).__name__}: {exc}"[:200]
-            await asyncio.to_thread(store.record_fetch, source.key, ok=False, error=message)
-            return replace(report, error=message)
+            with self._store.waiting_at_most(1.0):
+                self._store.set_state(key, value)
+        except StoreBusy as exc:
+            log.warning("%s not saved: %s", key, exc)
 
-    def _executor(self) -> Executor:
-        """The pool that parses and stores: processes, so neither holds the UI's GIL."""
-        if self._pool is None:
-            import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor
-            from multiprocessing import forkserver, resource_tracker
-
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["newsterm.core.sources.feeds", "newsterm.core.store"])
-            # The helper processes are started with the real stderr: under the TUI
-            # sys.stderr is Textual's capture, whose descriptor cannot be passed on.
-            captured, sys.stderr = sys.stderr, sys.__stderr__
-            try:
-                resource_tracker.ensure_running()
-                forkserver.ensure_running()
-            finally:
-                sys.stderr = captured
-            log_file = next(
-                (
-                    h.baseFilename
-                    for h in logging.getLogger().handlers
-                    if isinstance(h, logging.FileHandler)
-                ),
-                None,
-            )
-            self._pool = ProcessPoolExecutor(
-                initializer=_worker_init,
-                initargs=(log_file, context.Lock()),
-                max_workers=max(1, min(4, os.cpu_count() or 1)),
-                mp_context=context,
-            )
-        return self._pool
-
-
-def article_meta(article: StoredArticle, rendered: RenderedArticle) -> list[str]:
-    """The lines under an article's title: where it is from, when, how long to read."""
-    row = article.row
-    parts = [" › ".join(row.section)] if row.section else []
-    if not row.section or row.source_title != row.section[-1]:  # not "Welcome · Welcome"
-        parts.append(row.source_title)
-    if article.author:
-        parts.append(article.author)
-    parts.append(
-        row.published.astimezone().strftime("%a %d %b %Y %H:%M")
-        if row.published
-        else "date unknown"
-    )
-    parts.append(f"{reading_minutes(rendered.words)} min read")
-    lines = [" · ".join(p for p in parts if p)]
-    if row.url:
-        lines.append(row.url)
-    return lines
-
-
-def with_attachments(rendered: RenderedArticle, article: StoredArticle) -> RenderedArticle:
-    """Enclosures (podcast audio, images) listed after the body, numbered like links so
-    ``3o`` opens attachment 3 too."""
-    if not article.enclosures:
-        return rendered
-    links = list(rendered.links)
-    lines = ["", "", "## Attachments", ""]
-    for enclosure in article.enclosures:
-        if enclosure.url not in links:
-            links.append(enclosure.url)
-        number = links.index(enclosure.url) + 1
-        size = f", {enclosure.length / 1_048_576:.1f} MB" if enclosure.length else ""
-        lines.append(f"- [{number}] {enclosure.url} ({enclosure.type or 'file'}{size})")
-    return RenderedArticle(
-        rendered.markdown.rstrip() + "\n".join(lines), tuple(links), rendered.words
-    )
-
-
-def article_extras(article: StoredArticle) -> list[str]:
-    """Markdown lines after the body and its attachments: the categories."""
-    lines: list[str] = []
-    if article.categories:
-        lines += ["", "Tags: " + ", ".join(article.categories)]
-    return lines
-
-
-def article_markdown(article: StoredArticle, rendered: RenderedArticle) -> str:
-    """The article as the pane shows it, as Markdown: title, meta lines, body, extras."""
-    lines = [f"# {article.row.title}", ""]
-    lines += article_meta(article, rendered)
-    if article.note:
-        lines += ["", f"({article.note})"]
-    lines += ["", rendered.markdown.strip()]
-    lines += article_extras(article)
-    return "\n".join(lines).rstrip() + "\n"
-
-
-def _worker_init(log_file: str | None, write_lock: Any) -> None:
-    """A parser process logs where the app logs; under the TUI it never writes to the
-    terminal (its stderr would draw over the screen). ``write_lock`` is shared by the
-    workers: one stores at a time, and the others wait on it, not in SQLite's busy
-    handler, which sleeps in steps of up to 100 ms."""
-    global _write_lock
-    _write_lock = write_lock
-    if log_file is not None:
-        logging.basicConfig(
-            filename=log_file,
-            level=logging.WARNING,
-            force=True,
-            format="%(asctime)s %(levelname)s %(name)s[worker]: %(message)s",
-        )
-        sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - for the process's lifetime
-    # Parsing yields to the UI: on 2 cores the workers otherwise starve the event loop
-    # (key -> frame p90 of 230 ms during a refresh).
-    with contextlib.suppress(OSError):
-        os.nice(5)
-
-
-def fetch_limits(settings: Settings) -> FetchLimits:
-    """The fetch guards feeds.toml asks for (imports the network stack)."""
-    from newsterm.core.sources.http import FetchLimits
-
-    return FetchLimits(
-        timeout_seconds=settings.timeout_seconds,
-        max_bytes=settings.max_feed_mb * 1024 * 1024,
-        concurrency=settings.concurrency,
-        # Many feeds share a host (feed services, one site's sections): they go in
-        # parallel, but only so many at once, to be polite to that host.
-        per_host=min(settings.per_host, settings.concurrency),
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class _FeedJob:
-    """What a worker needs, besides the body, to parse and store one fetched feed."""
-
-    key: str
-    url: str
-    content_type: str | None
-    section: SectionPath
-    keep_days: int
-    max_articles: int
-    body_hash: str
-    validators: dict[str, str | None]
-
-
-_worker_stores: dict[str, Store] = {}
-"""Each worker process's connection to the store, by path (opened on first use)."""
-_write_lock: Any = contextlib.nullcontext()
-"""Held while a worker stores (see :func:`_worker_init`)."""
-
-
-def _parse_and_store(
-    db_path: str, body: bytes, job: _FeedJob
-) -> tuple[str | None, SaveResult, str | None] | str:
-    """Runs in a worker process: parse the feed and store it in one transaction.
-
-    Returns (the feed's title, what was saved, a warning), or the error message (then
-    recorded on the feed, its articles untouched).
-    """
-    store = _worker_stores.get(db_path)
-    if store is None:
-        store = _worker_stores[db_path] = Store.attach(Path(db_path))
-    known, zdict = store.fingerprints_and_zdict(job.key)
-    parsed = _parse(body, job.key, job.url, job.content_type, job.section, known, zdict)
-    if isinstance(parsed, str):
-        store.record_fetch(job.key, ok=False, error=parsed)
-        return parsed
-    feed, rows, present, new_zdict = parsed
-    with _write_lock:
-        saved = store.save_feed(
-            job.key,
-            rows,
-            title=feed.title,
-            link=feed.link,
-            present=present,
-            keep_days=job.keep_days,
-            max_articles=job.max_articles,
-            zdict=new_zdict,
-            body_hash=job.body_hash,
-            **job.validators,
-        )
-    return feed.title, saved, feed.warning
-
-
-def _parse(  # type: ignore[no-untyped-def]
-    body: bytes,
-    key: str,
-    url: str,
-    content_type: str | None,
-    section: SectionPath,
-    known: dict[str, str],
-    zdict: bytes | None,
-):
-    """Runs in a worker process: parse, and prepare the rows of new or changed articles.
-
-    Bodies are compressed with the feed's dictionary ``zdict``; a feed without one gets
-    one made from this fetch's bodies when they are enough to pay for it.
-    Returns (the feed without its articles, prepared rows, every id in the feed, the
-    new dictionary or None), or the error message.
-    """
-    from newsterm.core.sources.feeds import parse_feed
-
-    try:
-        parsed = parse_feed(body, key, url, content_type)
-    except ParseError as exc:
-        return str(exc)
-    changed = []
-    for article in parsed.articles:
-        article = replace(article, section=section)
-        fp = fingerprint(article)
-        if known.get(article.key.id) != fp:
-            changed.append((article, fp))
-    new_zdict = None
-    if zdict is None and changed:  # from every body the feed lists, new or stored
-        zdict = new_zdict = build_zdict([a.content for a in parsed.articles])
-    compress = Compressor(zdict)
-    rows = [prepare(article, fp, compress) for article, fp in changed]
-    present = frozenset(a.key.id for a in parsed.articles)
-    return replace(parsed, articles=()), rows, present, new_zdict
+    def changed_elsewhere(self) -> bool:
+        """Whether another connection wrote to the store since the last call (a cron
+        refresh, a second newsterm, this program's refresh workers)."""
+        return self._store.changed_elsewhere()

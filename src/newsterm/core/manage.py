@@ -17,7 +17,7 @@ from newsterm.core import feeds_file
 from newsterm.core.config import Config, load_config
 from newsterm.core.errors import ConfigError
 from newsterm.core.library import Library
-from newsterm.core.models import SectionPath, View, section_from_string
+from newsterm.core.models import SectionPath, section_from_string, section_to_string
 from newsterm.core.sources.discover import FeedLink, discover
 from newsterm.core.sources.opml import OpmlFeed, OpmlSkip, export_opml, parse_opml
 
@@ -63,8 +63,7 @@ def config_path(library: Library) -> Path:
 def reload_config(library: Library) -> Config:
     """Read feeds.toml again and make the library and its store follow it."""
     config = load_config(config_path(library))
-    library.config = config
-    library.store.sync_sources(config.sources())
+    library.use_config(config)
     return config
 
 
@@ -109,20 +108,12 @@ def import_opml(library: Library, data: bytes) -> ImportReport:
 def export(library: Library) -> str:
     """The configured feeds as OPML 2.0: sections as nested folders, the configured title
     (else the feed's own), and the site's address when a fetch has told it."""
-    store = library.store
     rows = []
     for feed in library.config.feeds:
-        state = store.source_state(feed.url)
+        state = library.source_state(feed.url)
         title = feed.title or (state.title if state else None)
-        rows.append((feed.url, title, feed.section, _site_link(library, feed.url)))
+        rows.append((feed.url, title, feed.section, library.site_link(feed.url)))
     return export_opml(rows)
-
-
-def _site_link(library: Library, key: str) -> str | None:
-    """The feed's web page as its last fetch stored it (kept with its articles)."""
-    ids = library.store.article_ids(View("source", source=key), limit=1)
-    article = library.store.article(ids[0]) if ids else None
-    return article.source_link if article is not None else None
 
 
 # --- finding and adding --------------------------------------------------------------------
@@ -157,7 +148,7 @@ def add_feed(
     parts = section_from_string(section) if isinstance(section, str) else tuple(section)
     if not feeds_file.add_feeds(path, [(url, title or None, parts)]):
         return False
-    library.store.forget_source(url, keep_starred=True)
+    library.forget_source(url, keep_starred=True)
     reload_config(library)
     return True
 
@@ -177,7 +168,7 @@ def remove_feed(library: Library, key: str, keep_starred: bool = True) -> int:
     path = config_path(library)
     if not feeds_file.remove_feed(path, key):
         raise ConfigError(f"{path}: no feed {key}")
-    removed = library.store.forget_source(key, keep_starred=keep_starred)
+    removed = library.forget_source(key, keep_starred=keep_starred)
     reload_config(library)
     return removed
 
@@ -200,8 +191,7 @@ def edit_feed(
 
 def article_counts(library: Library, key: str) -> tuple[int, int]:
     """(stored, starred) articles of one source."""
-    rows = library.store.rows(library.store.article_ids(View("source", source=key)))
-    return len(rows), sum(1 for row in rows if row.starred)
+    return library.article_counts(key)
 
 
 def feed_errors(library: Library) -> list[FeedError]:
@@ -209,7 +199,7 @@ def feed_errors(library: Library) -> list[FeedError]:
     configured = {feed.url for feed in library.config.feeds}
     return [
         FeedError(key, label, error, failed, ok)
-        for key, label, error, failed, ok in library.store.source_errors()
+        for key, label, error, failed, ok in library.source_errors()
         if key in configured
     ]
 
@@ -219,5 +209,5 @@ def section_names(library: Library) -> list[str]:
     names: set[str] = set()
     for source in library.config.sources():
         for depth in range(1, len(source.section) + 1):
-            names.add("/".join(source.section[:depth]))
+            names.add(section_to_string(source.section[:depth]))
     return sorted(names, key=str.casefold)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Literal
 
@@ -16,8 +16,18 @@ def section_from_string(value: str) -> SectionPath:
 
 
 def section_to_string(path: SectionPath) -> str:
-    """The inverse of :func:`section_from_string`."""
+    """The inverse of :func:`section_from_string`: how a reader writes a section in
+    feeds.toml, on the command line and in dialogs."""
     return "/".join(path)
+
+
+SECTION_SHOWN = " › "
+"""How a section path is joined where a reader sees it (the core keeps tuples)."""
+
+
+def section_shown(path: SectionPath) -> str:
+    """``("Technology", "Mobiles")`` -> ``"Technology › Mobiles"``, for display only."""
+    return SECTION_SHOWN.join(path)
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +178,8 @@ class SourceReport:
     not_modified: bool = False
     error: str | None = None
     warning: str | None = None
+    skipped: str | None = None
+    """Why the feed was left alone, not failed (another newsterm is refreshing it)."""
 
 
 @dataclass(slots=True)
@@ -195,6 +207,15 @@ class View:
     query: str = ""
     show_read: bool = True
     sort: SortOrder = "newest"
+
+    @property
+    def selection(self) -> View:
+        """What the sidebar selects: this view without the list's options."""
+        return View(self.kind, self.section, self.source)
+
+    def shown(self, show_read: bool, sort: SortOrder) -> View:
+        """This view with the list's options."""
+        return replace(self, show_read=show_read, sort=sort)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,78 @@
+"""An article's text as the reader sees it, assembled in one place for the pane and
+for ``newsterm show``: the rendered body with its attachments, the lines under the
+title, the tags, and the whole article as Markdown. Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+from newsterm.core.models import StoredArticle, section_shown
+from newsterm.core.render import RenderedArticle, reading_minutes, render_body
+
+
+def render_article(article: StoredArticle) -> RenderedArticle:
+    """The body made readable: Markdown with numbered links, then the attachments."""
+    rendered = render_body(
+        article.content, article.content_type, article.row.url or article.source_link
+    )
+    return with_attachments(rendered, article)
+
+
+def article_meta(article: StoredArticle, rendered: RenderedArticle) -> list[str]:
+    """The lines under an article's title: where it is from, when, how long to read."""
+    row = article.row
+    parts = [section_shown(row.section)] if row.section else []
+    if not row.section or row.source_title != row.section[-1]:  # not "Welcome · Welcome"
+        parts.append(row.source_title)
+    if article.author:
+        parts.append(article.author)
+    parts.append(
+        row.published.astimezone().strftime("%a %d %b %Y %H:%M")
+        if row.published
+        else "date unknown"
+    )
+    parts.append(f"{reading_minutes(rendered.words)} min read")
+    lines = [" · ".join(p for p in parts if p)]
+    if row.url:
+        lines.append(row.url)
+    return lines
+
+
+def with_attachments(rendered: RenderedArticle, article: StoredArticle) -> RenderedArticle:
+    """Enclosures (podcast audio, images) listed after the body, numbered like links so
+    ``3o`` opens attachment 3 too."""
+    if not article.enclosures:
+        return rendered
+    links = list(rendered.links)
+    lines = ["", "", "## Attachments", ""]
+    for enclosure in article.enclosures:
+        if enclosure.url not in links:
+            links.append(enclosure.url)
+        number = links.index(enclosure.url) + 1
+        size = f", {enclosure.length / 1_048_576:.1f} MB" if enclosure.length else ""
+        lines.append(f"- [{number}] {enclosure.url} ({enclosure.type or 'file'}{size})")
+    return RenderedArticle(
+        rendered.markdown.rstrip() + "\n".join(lines), tuple(links), rendered.words
+    )
+
+
+def article_extras(article: StoredArticle) -> list[str]:
+    """Markdown lines after the body and its attachments: the categories."""
+    lines: list[str] = []
+    if article.categories:
+        lines += ["", "Tags: " + ", ".join(article.categories)]
+    return lines
+
+
+def body_markdown(article: StoredArticle, rendered: RenderedArticle) -> str:
+    """The Markdown of the pane's body: rendered Markdown, attachments, tags."""
+    return rendered.markdown.rstrip() + "\n" + "\n".join(article_extras(article))
+
+
+def article_markdown(article: StoredArticle, rendered: RenderedArticle) -> str:
+    """The whole article as Markdown (``newsterm show``): title, meta lines, body, tags."""
+    lines = [f"# {article.row.title}", ""]
+    lines += article_meta(article, rendered)
+    if article.note:
+        lines += ["", f"({article.note})"]
+    lines += ["", body_markdown(article, rendered).strip()]
+    return "\n".join(lines).rstrip() + "\n"
