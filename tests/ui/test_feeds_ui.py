@@ -24,7 +24,7 @@ from newsterm.ui.screens.feeds import (
     FeedErrorsDialog,
 )
 from newsterm.ui.screens.help import KEYS
-from newsterm.ui.widgets.section_tree import Place, SectionTree
+from newsterm.ui.widgets.section_tree import SectionTree
 from sample import settle
 
 SIZE = (120, 40)
@@ -77,13 +77,13 @@ def tree(app: NewsApp) -> SectionTree:
     return app.main_screen.query_one(SectionTree)
 
 
-async def select(pilot: Pilot, place: Place) -> None:
-    assert tree(pilot.app).select_place(place)  # type: ignore[arg-type]
+async def select(pilot: Pilot, place: View) -> None:
+    assert tree(pilot.app).select_view(place)  # type: ignore[arg-type]
     await settle(pilot)
 
 
 def city_feed(app: NewsApp) -> str:
-    (source,) = app.library.feed_sources()
+    (source,) = app.library.configured_feeds()
     return source.key
 
 
@@ -94,7 +94,7 @@ async def test_a_finds_picks_and_adds_a_feed(make_app, sample, site: HTTPServer)
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await select(pilot, Place("section", ("City",)))
+        await select(pilot, View("section", ("City",)))
         await pilot.press("a")
         await settle(pilot)
         dialog = app.screen
@@ -121,14 +121,14 @@ async def test_a_finds_picks_and_adds_a_feed(make_app, sample, site: HTTPServer)
         main = site.url_for("/main.rss")
         assert config(sample)["feeds"][-1] == {"url": main, "section": "News/Town"}
         # fetched at once: the sidebar shows it with its articles, and it is selected
-        place = Place("source", ("News", "Town"), main)
+        place = View("source", ("News", "Town"), main)
         ids = app.library.article_ids(View("source", source=main))
         assert len(ids) == 3
         await settle(pilot)
-        assert tree(app).current_place == place
-        (feed,) = [f for f in app.library.feeds() if f.key == main]
+        assert tree(app).current_view == place
+        (feed,) = [f for f in app.library.feed_nodes() if f.key == main]
         assert (feed.label, feed.unread) == ("Main stories", 3)
-        node = tree(app)._place_nodes[place]
+        node = tree(app)._view_nodes[place]
         assert str(node.label).startswith("Main stories 3")
 
 
@@ -177,7 +177,7 @@ async def test_d_removes_the_feed_keeping_starred(make_app, sample) -> None:
         ids = app.library.article_ids(View("source", source=key))
         assert len(ids) == 4
         app.library.set_starred([ids[0]])
-        await select(pilot, Place("source", ("City",), key))
+        await select(pilot, View("source", ("City",), key))
         await pilot.press("d")
         await settle(pilot)
         dialog = app.screen
@@ -191,8 +191,8 @@ async def test_d_removes_the_feed_keeping_starred(make_app, sample) -> None:
         assert config(sample)["local"]  # the rest of the file stays
         left = app.library.rows(app.library.article_ids(View("all")))
         assert [r.rowid for r in left if r.key.source == key] == [ids[0]]
-        assert Place("source", ("City",), key) not in tree(app)._place_nodes
-        assert tree(app).current_place == Place("section", ("City",))
+        assert View("source", ("City",), key) not in tree(app)._view_nodes
+        assert tree(app).current_view == View("section", ("City",))
 
 
 async def test_d_with_a_broken_feeds_toml_says_why_and_keeps_everything(make_app, sample) -> None:
@@ -200,7 +200,7 @@ async def test_d_with_a_broken_feeds_toml_says_why_and_keeps_everything(make_app
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         key = city_feed(app)
-        await select(pilot, Place("source", ("City",), key))
+        await select(pilot, View("source", ("City",), key))
         broken = sample[0].read_text(encoding="utf-8") + "\n[[feeds]\n"
         sample[0].write_text(broken, encoding="utf-8")  # edited by hand meanwhile
         await pilot.press("d")
@@ -220,7 +220,7 @@ async def test_d_remove_also_starred_and_cancel(make_app, sample) -> None:
         key = city_feed(app)
         ids = app.library.article_ids(View("source", source=key))
         app.library.set_starred(ids[:2])
-        await select(pilot, Place("source", ("City",), key))
+        await select(pilot, View("source", ("City",), key))
         before = sample[0].read_bytes()
         await pilot.press("d")
         await settle(pilot)
@@ -240,7 +240,7 @@ async def test_d_and_e_need_a_feed_selected(make_app, sample) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await select(pilot, Place("section", ("City",)))
+        await select(pilot, View("section", ("City",)))
         await pilot.press("d")
         await settle(pilot)
         assert app.screen is app.main_screen
@@ -258,7 +258,7 @@ async def test_e_renames_and_moves_the_feed(make_app, sample) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         key = city_feed(app)
-        await select(pilot, Place("source", ("City",), key))
+        await select(pilot, View("source", ("City",), key))
         await pilot.press("e")
         await settle(pilot)
         dialog = app.screen
@@ -271,13 +271,13 @@ async def test_e_renames_and_moves_the_feed(make_app, sample) -> None:
         assert config(sample)["feeds"] == [
             {"url": key, "title": "[b]Town[/b] crier", "section": "World/Cities"}
         ]
-        place = Place("source", ("World", "Cities"), key)
-        assert tree(app).current_place == place
-        assert str(tree(app)._place_nodes[place].label).startswith("[b]Town[/b] crier")
+        place = View("source", ("World", "Cities"), key)
+        assert tree(app).current_view == place
+        assert str(tree(app)._view_nodes[place].label).startswith("[b]Town[/b] crier")
         ids = app.library.article_ids(View("section", ("World", "Cities")))
         assert len(ids) == 4
         assert {r.source_title for r in app.library.rows(ids)} == {"[b]Town[/b] crier"}
-        assert Place("section", ("City",)) not in tree(app)._place_nodes
+        assert View("section", ("City",)) not in tree(app)._view_nodes
 
 
 # --- errors and hostile titles -----------------------------------------------------------------
@@ -286,7 +286,7 @@ async def test_e_renames_and_moves_the_feed(make_app, sample) -> None:
 async def test_E_lists_failing_feeds_and_goes_to_one(make_app, sample) -> None:
     app = make_app()
     key = city_feed(app)
-    app.library.store.record_fetch(key, ok=False, error=f"HTTP 500 {HOSTILE}")
+    app.library._store.record_fetch(key, ok=False, error=f"HTTP 500 {HOSTILE}")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("E")
@@ -301,7 +301,7 @@ async def test_E_lists_failing_feeds_and_goes_to_one(make_app, sample) -> None:
         await pilot.press("enter")
         await settle(pilot)
         assert app.screen is app.main_screen
-        assert tree(app).current_place == Place("source", ("City",), key)
+        assert tree(app).current_view == View("source", ("City",), key)
 
 
 async def test_E_with_no_errors_and_from_the_palette(make_app, sample) -> None:
@@ -322,10 +322,10 @@ async def test_E_with_no_errors_and_from_the_palette(make_app, sample) -> None:
 async def test_hostile_feed_title_is_literal_in_dialogs(make_app, sample) -> None:
     app = make_app()
     key = city_feed(app)
-    app.library.store.record_fetch(key, ok=True, title=HOSTILE)
+    app.library._store.record_fetch(key, ok=True, title=HOSTILE)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await select(pilot, Place("source", ("City",), key))
+        await select(pilot, View("source", ("City",), key))
         await pilot.press("e")
         await settle(pilot)
         assert HOSTILE in shown(app.screen.query_one("#edit-text"))

@@ -17,6 +17,7 @@ from textual.widgets._toast import Toast
 
 from newsterm.core.config import load_config
 from newsterm.core.library import Library
+from newsterm.core.models import View
 from newsterm.core.sources.feeds import parse_feed
 from newsterm.core.store import Store
 from newsterm.core.text import has_control
@@ -24,7 +25,7 @@ from newsterm.ui.app import NewsApp
 from newsterm.ui.widgets.article_body import ArticleBody
 from newsterm.ui.widgets.article_list import ArticleList
 from newsterm.ui.widgets.article_view import ArticleView
-from newsterm.ui.widgets.section_tree import Place, SectionTree
+from newsterm.ui.widgets.section_tree import SectionTree
 
 HOSTILE = Path(__file__).resolve().parents[1] / "data" / "hostile"
 sys.path.insert(0, str(HOSTILE))
@@ -99,16 +100,16 @@ def template(tmp_path_factory: pytest.TempPathFactory, server: hostile.FeedServe
         ):
             parsed = parse_feed(body, key, key)
             articles = [replace(a, section=("Hostile",)) for a in parsed.articles]
-            library.store.save_articles(key, articles)
-        library.store.record_fetch(key, ok=True, title="EVILFEED stored")
+            library._store.save_articles(key, articles)
+        library._store.record_fetch(key, ok=True, title="EVILFEED stored")
         # the markup feed as an earlier refresh stored it: its title is the feed's own
         key = server.url("/markup.xml")
         parsed = parse_feed((HOSTILE / "markup.rss").read_bytes(), key, key)
         articles = [replace(a, section=(SECTION,)) for a in parsed.articles]
-        library.store.save_articles(key, articles)
-        library.store.record_fetch(key, ok=True, title=parsed.title, link=parsed.link)
+        library._store.save_articles(key, articles)
+        library._store.record_fetch(key, ok=True, title=parsed.title, link=parsed.link)
         # an error stored by an earlier run, holding markup
-        library.store.record_fetch(server.url("/broken.xml"), ok=False, error=ERROR_REASON)
+        library._store.record_fetch(server.url("/broken.xml"), ok=False, error=ERROR_REASON)
     finally:
         library.close()
     return root
@@ -219,7 +220,7 @@ async def test_markup_from_feeds_files_and_errors_is_shown_literally(
         tree = app.screen.query_one(SectionTree)
         broken = server.url("/broken.xml")
         tree.focus()
-        assert tree.select_place(Place("source", (SECTION,), broken))
+        assert tree.select_view(View("source", (SECTION,), broken))
         await settle(pilot)
         await pilot.press("r")
         await refreshed(pilot)
@@ -241,7 +242,7 @@ async def test_markup_from_feeds_files_and_errors_is_shown_literally(
 
         # the failing feed: its error holds the server's markup, literally, and is flagged
         assert tree.error_of(broken) == f"HTTP 599 {ERROR_REASON}"
-        assert app.library.store.source_state(broken).last_error == f"HTTP 599 {ERROR_REASON}"
+        assert app.library._store.source_state(broken).last_error == f"HTTP 599 {ERROR_REASON}"
         assert any(label.startswith("! ") for label in labels)
         assert "1 failed" in static_text(app, "#status")
         # the feed errors view (E) quotes the error as it is
@@ -254,7 +255,7 @@ async def test_markup_from_feeds_files_and_errors_is_shown_literally(
         assert_alive(app)
 
         # the article list draws titles as they are
-        assert tree.select_place(Place("all"))
+        assert tree.select_view(View("all"))
         await settle(pilot)
         lines = "\n".join(list_lines(app))
         assert MARKUP_TITLE[:60] in lines
@@ -395,7 +396,7 @@ async def test_refresh_in_the_app_stores_the_hostile_feed_cleanly(
         await pilot.press("R")
         await refreshed(pilot)
         assert_alive(app)
-        store = app.library.store
+        store = app.library._store
         broken = store.source_state(server.url("/broken.xml"))
         assert broken is not None and broken.last_error == f"HTTP 599 {ERROR_REASON}"
         for path in ("/markup.xml", "/controls.xml"):
@@ -419,7 +420,7 @@ async def test_the_password_of_a_feed_url_is_never_on_screen(
         await refreshed(pilot)
         assert "/private.xml" in server.paths()  # refreshed (and failed: 404)
         private = server.url("/private.xml", USERINFO)
-        assert app.library.store.source_state(private).last_error == "HTTP 404 Not Found"
+        assert app.library._store.source_state(private).last_error == "HTTP 404 Not Found"
         shown = [*tree_labels(app), *tree_lines(app), *list_lines(app), *toasts(app)]
         shown.append(static_text(app, "#status"))
         assert not [line for line in shown if PASSWORD in line]

@@ -11,11 +11,12 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input
 
+from newsterm.core.models import View
 from newsterm.ui.app import NewsApp
 from newsterm.ui.screens.help import HelpScreen
 from newsterm.ui.widgets.article_list import ArticleList
 from newsterm.ui.widgets.article_view import ArticleView
-from newsterm.ui.widgets.section_tree import Place, SectionTree
+from newsterm.ui.widgets.section_tree import SectionTree
 from sample import settle
 
 SIZE = (120, 40)
@@ -122,7 +123,7 @@ async def test_m_toggles_read_and_s_toggles_starred(make_app) -> None:
         await settle(pilot)
         assert app.library.rows([row.rowid])[0].starred is True
         # the Starred section lists it
-        app.screen.query_one(SectionTree).select_place(Place("starred"))
+        app.screen.query_one(SectionTree).select_view(View("starred"))
         await settle(pilot)
         assert article_list(app).ids == [row.rowid]
 
@@ -136,7 +137,7 @@ async def test_mark_all_in_view_and_undo_restores_exactly(make_app) -> None:
         await settle(pilot)
         before = flags(app)
         tree = app.screen.query_one(SectionTree)
-        tree.select_place(Place("section", ("City",)))
+        tree.select_view(View("section", ("City",)))
         await settle(pilot)
         city = set(article_list(app).ids)
         assert len(city) == 4
@@ -158,7 +159,7 @@ async def test_n_and_p_walk_unread_across_sections(make_app) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         tree = app.screen.query_one(SectionTree)
-        tree.select_place(Place("section", ("Technology", "Mobiles")))
+        tree.select_view(View("section", ("Technology", "Mobiles")))
         await settle(pilot)
         await pilot.press("n")
         await settle(pilot)
@@ -174,7 +175,7 @@ async def test_n_and_p_walk_unread_across_sections(make_app) -> None:
         opened = article_view(app).article
         assert opened is not None
         assert opened.row.section != ("Technology", "Mobiles")
-        assert app.screen.place.kind == "section"
+        assert app.screen.selected.kind == "section"
         assert opened.row.read is True
 
 
@@ -248,7 +249,7 @@ async def test_o_gives_the_browser_exactly_the_url(make_app, tmp_path, monkeypat
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        app.screen.query_one(SectionTree).select_place(Place("section", ("City",)))
+        app.screen.query_one(SectionTree).select_view(View("section", ("City",)))
         await settle(pilot)
         await pilot.press("enter")
         await settle(pilot)
@@ -263,7 +264,7 @@ async def test_numbered_link_opens_link_n(make_app, tmp_path, monkeypatch) -> No
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        app.screen.query_one(SectionTree).select_place(Place("section", ("City",)))
+        app.screen.query_one(SectionTree).select_view(View("section", ("City",)))
         await settle(pilot)
         await pilot.press("enter")
         await settle(pilot)
@@ -294,7 +295,7 @@ async def test_y_copies_the_link(make_app) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        app.screen.query_one(SectionTree).select_place(Place("section", ("City",)))
+        app.screen.query_one(SectionTree).select_view(View("section", ("City",)))
         await settle(pilot)
         await pilot.press("enter")
         await settle(pilot)
@@ -453,11 +454,11 @@ async def test_sidebar_drops_a_section_and_its_last_feed_together(make_app) -> N
         tree = app.screen.query_one(SectionTree)
         feed = FeedNode("https://x.example/feed", "X", ("Gone", "Deep"), 1, 1)
         sections = [SectionNode(("Gone",), 1, 1), SectionNode(("Gone", "Deep"), 1, 1)]
-        tree.update_places({}, sections, [feed])
-        assert tree.select_place(Place("source", ("Gone", "Deep"), feed.key))
-        tree.update_places({}, [], [])  # section, sub-section and feed all go at once
+        tree.update_views({}, sections, [feed])
+        assert tree.select_view(View("source", ("Gone", "Deep"), feed.key))
+        tree.update_views({}, [], [])  # section, sub-section and feed all go at once
         await pilot.pause()
-        assert not tree.select_place(Place("section", ("Gone",)))
+        assert not tree.select_view(View("section", ("Gone",)))
         assert app.is_running
 
 
@@ -479,7 +480,7 @@ async def test_during_a_refresh_the_list_waits_while_keys_are_pressed(make_app) 
             section=("News",),
             published=datetime(2024, 3, 30, tzinfo=UTC),
         )
-        app.library.store.save_articles(FEED_URL, [fresh])  # as a refresh stores it
+        app.library._store.save_articles(FEED_URL, [fresh])  # as a refresh stores it
         screen._stale_list = True  # as the refresh's progress notes it
         await pilot.press("j")
         screen._catch_up()

@@ -9,7 +9,8 @@ from __future__ import annotations
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from newsterm.ui.widgets.section_tree import Place, SectionTree
+from newsterm.core.models import View
+from newsterm.ui.widgets.section_tree import SectionTree
 from sample import settle
 
 
@@ -19,10 +20,10 @@ async def _settle(pilot: Pilot) -> None:
         widget.cursor_blink = False
 
 
-def _select(place: Place):  # type: ignore[no-untyped-def]
+def _select(place: View):  # type: ignore[no-untyped-def]
     async def run(pilot: Pilot) -> None:
         await _settle(pilot)
-        pilot.app.screen.query_one(SectionTree).select_place(place)
+        pilot.app.screen.query_one(SectionTree).select_view(place)
         await _settle(pilot)
 
     return run
@@ -60,14 +61,14 @@ def test_starred_section(snap_compare, make_app) -> None:
         await _settle(pilot)
         await pilot.press("s", "j", "j", "s")
         await _settle(pilot)
-        await _select(Place("starred"))(pilot)
+        await _select(View("starred"))(pilot)
 
     assert snap_compare(make_app(), terminal_size=(120, 30), run_before=run)
 
 
 def test_narrow_80x24(snap_compare, make_app) -> None:
     async def run(pilot: Pilot) -> None:
-        await _select(Place("section", ("Technology",)))(pilot)
+        await _select(View("section", ("Technology",)))(pilot)
         await pilot.press("enter")
         await _settle(pilot)
 

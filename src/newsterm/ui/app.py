@@ -52,7 +52,7 @@ class NewsApp(App[int]):
         self.main_screen = MainScreen(library)
 
     def on_mount(self) -> None:
-        saved = self.library.store.get_state("theme")
+        saved = self.library.saved("theme")
         if saved and saved in self.available_themes:
             self.theme = saved
         keys = self.library.config.keys
@@ -64,7 +64,7 @@ class NewsApp(App[int]):
 
     def watch_theme(self, theme: str) -> None:
         if self.is_mounted:
-            self.library.store.set_state("theme", theme)
+            self.library.save("theme", theme)
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

@@ -11,7 +11,7 @@ from newsterm.core.render import RenderedArticle
 from newsterm.ui.widgets.article_body import WrappedBody
 
 
-class PlacesLoaded(Message):
+class SidebarLoaded(Message):
     """Counts for the sidebar."""
 
     def __init__(

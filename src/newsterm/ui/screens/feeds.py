@@ -20,7 +20,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Literal, TypeVar
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -32,11 +32,13 @@ from textual.widgets.option_list import Option
 
 from newsterm.core.config import Settings
 from newsterm.core.errors import NewstermError
-from newsterm.core.library import Library, fetch_limits
-from newsterm.core.models import SectionNode, SectionPath, section_to_string
+from newsterm.core.library import Library
+from newsterm.core.models import SectionNode, SectionPath, View, section_shown, section_to_string
+from newsterm.core.refresh import fetch_limits
 from newsterm.core.text import without_userinfo
-from newsterm.ui.messages import PlacesLoaded
-from newsterm.ui.widgets.section_tree import Place, SectionTree
+from newsterm.ui.messages import SidebarLoaded
+from newsterm.ui.widgets.section_tree import SectionTree
+from newsterm.ui.workers import work
 
 if TYPE_CHECKING:
     from textual.screen import Screen
@@ -142,7 +144,7 @@ class FeedsChanged(Message):
     """A feed was added, removed or changed (or that failed): tell, reload, select."""
 
     def __init__(
-        self, notice: str, severity: Severity = "information", select: Place | None = None
+        self, notice: str, severity: Severity = "information", select: View | None = None
     ) -> None:
         super().__init__()
         self.notice = notice
@@ -501,20 +503,20 @@ class FeedActions(_ScreenBase):
     # -- asking ----------------------------------------------------------------------------
 
     def _selected_feed(self) -> str | None:
-        place = self.query_one(SectionTree).current_place
-        if place is None or place.kind != "source" or not place.source:
+        selection = self.query_one(SectionTree).current_view
+        if selection is None or selection.kind != "source" or not selection.source:
             self.app.notify("Select a feed in the sidebar first.", severity="warning", timeout=3)
             return None
-        return place.source
+        return selection.source
 
     def action_add_feed(self) -> None:
         if self.library.config.path is None:
             self.app.notify("No feeds.toml in use: feeds cannot be added here.", timeout=3)
             return
-        place = self.query_one(SectionTree).current_place
+        selection = self.query_one(SectionTree).current_view
         section = ""
-        if place is not None and place.kind in ("section", "source"):
-            section = section_to_string(place.section)
+        if selection is not None and selection.kind in ("section", "source"):
+            section = section_to_string(selection.section)
         dialog = AddFeedDialog(
             self.library.config.settings, section, _manage().section_names(self.library)
         )
@@ -537,7 +539,7 @@ class FeedActions(_ScreenBase):
     def _read_info(self, purpose: Literal["remove", "edit"], key: str) -> None:
         library = self.library
         label = next(
-            (feed.label for feed in library.feeds() if feed.key == key), without_userinfo(key)
+            (feed.label for feed in library.feed_nodes() if feed.key == key), without_userinfo(key)
         )
         configured = next((feed for feed in library.config.feeds if feed.url == key), None)
         total, starred = _manage().article_counts(library, key)
@@ -589,24 +591,24 @@ class FeedActions(_ScreenBase):
     def _error_chosen(self, key: str | None) -> None:
         if key is None:
             return
-        place = self._place_of(key)
-        if place is not None:
-            self.query_one(SectionTree).select_place(place)
+        selection = self._view_of(key)
+        if selection is not None:
+            self.query_one(SectionTree).select_view(selection)
             self.query_one(SectionTree).focus()
 
     # -- work (threads) --------------------------------------------------------------------
 
-    def _place_of(self, key: str) -> Place | None:
+    def _view_of(self, key: str) -> View | None:
         for source in self.library.config.sources():
             if source.key == key:
-                return Place("source", source.section, key)
+                return View("source", source.section, key)
         return None
 
     def _changed(
         self,
         notice: str,
         severity: Severity = "information",
-        select: Place | None = None,
+        select: View | None = None,
         before: list[SectionNode] | None = None,
     ) -> None:
         """From a worker thread: post the new sidebar, then the outcome.
@@ -616,12 +618,12 @@ class FeedActions(_ScreenBase):
         after its feed: the sidebar cannot remove a section and then its child.
         """
         library = self.library
-        counts, sections, feeds = library.counts(), library.sections(), library.feeds()
+        counts, sections, feeds = library.counts(), library.sections(), library.feed_nodes()
         if before is not None:
             kept = {node.path: node for node in before} | {node.path: node for node in sections}
             both = [kept[path] for path in sorted(kept, key=lambda p: [x.casefold() for x in p])]
-            self.post_message(PlacesLoaded(counts, both, feeds))
-        self.post_message(PlacesLoaded(counts, sections, feeds))
+            self.post_message(SidebarLoaded(counts, both, feeds))
+        self.post_message(SidebarLoaded(counts, sections, feeds))
         self.post_message(FeedsChanged(notice, severity, select))
 
     def _attempt(
@@ -652,7 +654,7 @@ class FeedActions(_ScreenBase):
         if not ok:
             return
         if not added:
-            self._changed(f"Already subscribed: {new.url}", "warning", self._place_of(new.url))
+            self._changed(f"Already subscribed: {new.url}", "warning", self._view_of(new.url))
             return
         ok, reports = self._attempt(
             lambda: library.refresh_sync([new.url]), refused, failed, edits=False
@@ -667,7 +669,7 @@ class FeedActions(_ScreenBase):
             title = report.title if report else new.url
             notice = f"Added {title}: {report.new if report else 0} articles."
             severity = "information"
-        self._changed(notice, severity, self._place_of(new.url))
+        self._changed(notice, severity, self._view_of(new.url))
 
     @work(thread=True, group="feeds")
     def _remove_worker(self, info: FeedInfo, keep_starred: bool) -> None:
@@ -680,7 +682,7 @@ class FeedActions(_ScreenBase):
         if not ok:
             return
         kept = "" if not keep_starred or not info.starred else f"; {info.starred} starred kept"
-        section = Place("section", info.section) if info.section else Place("all")
+        section = View("section", info.section) if info.section else View("all")
         notice = f"Removed {info.label} ({removed} articles{kept})."
         self._changed(notice, select=section, before=before)
 
@@ -694,12 +696,15 @@ class FeedActions(_ScreenBase):
         )
         if not ok:
             return
-        place = self._place_of(info.key)
+        selection = self._view_of(info.key)
         label = next(
-            (f.label for f in self.library.feeds() if f.key == info.key), without_userinfo(info.key)
+            (f.label for f in self.library.feed_nodes() if f.key == info.key),
+            without_userinfo(info.key),
         )
-        where = " › ".join(place.section) if place and place.section else "the top level"
-        self._changed(f"{label} is now in {where}.", select=place, before=before)
+        where = (
+            section_shown(selection.section) if selection and selection.section else "the top level"
+        )
+        self._changed(f"{label} is now in {where}.", select=selection, before=before)
 
     # -- results (the screen's thread) -----------------------------------------------------
 
@@ -708,7 +713,7 @@ class FeedActions(_ScreenBase):
         self.reload()
         if message.select is not None:
             tree = self.query_one(SectionTree)
-            place = message.select
+            selection = message.select
             tree.call_after_refresh(
-                lambda: tree.select_place(place) or tree.select_place(Place("all"))
+                lambda: tree.select_view(selection) or tree.select_view(View("all"))
             )

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from rich.text import Text
-from textual import events, on, work
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -22,23 +22,25 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Input, ProgressBar, Static
 
+from newsterm.core.article_text import body_markdown
 from newsterm.core.library import Library
 from newsterm.core.links import open_url, refusal
-from newsterm.core.models import SORT_ORDERS, View
+from newsterm.core.models import SORT_ORDERS, SortOrder, SourceReport, View
 from newsterm.ui.messages import (
     ArticleLoaded,
     ListLoaded,
     MarksChanged,
-    PlacesLoaded,
     RefreshFinished,
     RefreshProgressed,
+    SidebarLoaded,
 )
 from newsterm.ui.screens.feeds import FEED_BINDINGS, FeedActions
 from newsterm.ui.widgets.article_body import wrap_body
 from newsterm.ui.widgets.article_list import ArticleList
-from newsterm.ui.widgets.article_view import ArticleView, body_markdown
+from newsterm.ui.widgets.article_view import ArticleView
 from newsterm.ui.widgets.footer import KeyFooter
-from newsterm.ui.widgets.section_tree import Place, SectionTree
+from newsterm.ui.widgets.section_tree import SectionTree
+from newsterm.ui.workers import work
 
 FIRST_ROWS = 200
 LIST_CALM_SECONDS = 1.0
@@ -84,19 +86,20 @@ class MainScreen(FeedActions, Screen[None]):
         self.library = library
         settings = library.config.settings
         self.show_read = settings.show_read
-        self.sort = "newest"
-        self.place = Place("all")
+        self.sort: SortOrder = "newest"
+        self.selected = View("all")
         self.view = View("all", show_read=self.show_read)
-        self._before_search: Place | None = None
+        self._before_search: View | None = None
         self._undo: list[tuple[str, dict[int, bool]]] = []
         self._digits = ""
         self._restore_article: int | None = None
         self._refreshing = False
         self._open_unread_on_load = False
-        self._stale_places = self._stale_list = False
+        self._stale_sidebar = self._stale_list = False
         self._partial_shown = False
+        self._busy_shown = False
         self._key_at = 0.0
-        self._places_timer: Timer | None = None
+        self._sidebar_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="panes"):
@@ -129,35 +132,38 @@ class MainScreen(FeedActions, Screen[None]):
         else:
             self.load_list(select=self._restore_article)
         # The sidebar's counts and local files after the first frame too.
-        self.call_after_refresh(self.load_places)
+        self.call_after_refresh(self.load_sidebar)
         self.call_after_refresh(self.start_up)
+        self.set_interval(1.0, self._poll_store)
+        self.library.on_marks_waiting(self._marks_waiting)
         self.query_one(ArticleList).focus()
 
     def _restore_state(self) -> None:
-        raw = self.library.store.get_state("ui")
+        raw = self.library.saved("ui")
         if not raw:
             return
         try:
             saved = json.loads(raw)
-            self.place = Place(saved["kind"], tuple(saved.get("section", ())), saved.get("source"))
-            self._restore_article = saved.get("article")
-            self.sort = (
-                saved.get("sort", "newest") if saved.get("sort") in SORT_ORDERS else "newest"
+            self.selected = View(
+                saved["kind"], tuple(saved.get("section", ())), saved.get("source")
             )
+            self._restore_article = saved.get("article")
+            sort = saved.get("sort")
+            self.sort = next((s for s in SORT_ORDERS if s == sort), "newest")
         except (ValueError, KeyError, TypeError):
             return
-        self.view = self.place.view(self.show_read, self.sort)
+        self.view = self.selected.shown(self.show_read, self.sort)
 
     def save_state(self) -> None:
         article = self.query_one(ArticleView).article
         state = {
-            "kind": self.place.kind,
-            "section": list(self.place.section),
-            "source": self.place.source,
+            "kind": self.selected.kind,
+            "section": list(self.selected.section),
+            "source": self.selected.source,
             "article": article.row.rowid if article else None,
             "sort": self.sort,
         }
-        self.library.store.set_state("ui", json.dumps(state))
+        self.library.save("ui", json.dumps(state))
 
     @work(thread=True, group="startup")
     def start_up(self) -> None:
@@ -168,7 +174,7 @@ class MainScreen(FeedActions, Screen[None]):
         if changed:  # on_mount loaded the store as it was
             self.app.call_from_thread(self.reload)
         settings = self.library.config.settings
-        if settings.refresh_on_start and self.library.feed_sources():
+        if settings.refresh_on_start and self.library.configured_feeds():
             self.app.call_from_thread(self.action_refresh_all)
         if settings.refresh_minutes:
             self.app.call_from_thread(
@@ -178,9 +184,9 @@ class MainScreen(FeedActions, Screen[None]):
     # -- loading -------------------------------------------------------------------
 
     @work(thread=True, exclusive=True, group="places")
-    def load_places(self) -> None:
+    def load_sidebar(self) -> None:
         library = self.library
-        self.post_message(PlacesLoaded(library.counts(), library.sections(), library.feeds()))
+        self.post_message(SidebarLoaded(library.counts(), library.sections(), library.feed_nodes()))
 
     @work(thread=True, exclusive=True, group="list")
     def load_list(
@@ -220,17 +226,17 @@ class MainScreen(FeedActions, Screen[None]):
             self.post_message(MarksChanged([rowid]))
 
     def reload(self) -> None:
-        self.load_places()
+        self.load_sidebar()
         current = self.query_one(ArticleList).current
         self.load_list(select=current.rowid if current else None)
 
-    @on(PlacesLoaded)
-    def _places_loaded(self, message: PlacesLoaded) -> None:
+    @on(SidebarLoaded)
+    def _sidebar_loaded(self, message: SidebarLoaded) -> None:
         tree = self.query_one(SectionTree)
-        first = not tree.has_places
-        tree.update_places(message.counts, message.sections, message.feeds)
+        first = not tree.has_views
+        tree.update_views(message.counts, message.sections, message.feeds)
         if first:
-            tree.select_place(self.place) or tree.select_place(Place("all"))
+            tree.select_view(self.selected) or tree.select_view(View("all"))
 
     @on(ListLoaded)
     def _list_loaded(self, message: ListLoaded) -> None:
@@ -282,18 +288,36 @@ class MainScreen(FeedActions, Screen[None]):
                 article_list.update_row(row)
         # Counts over a big store take a while; let the frame that shows the change
         # be drawn first, and read them once for a burst of marks.
-        if self._places_timer is not None:
-            self._places_timer.stop()
-        self._places_timer = self.set_timer(0.15, self.load_places)
+        if self._sidebar_timer is not None:
+            self._sidebar_timer.stop()
+        self._sidebar_timer = self.set_timer(0.15, self.load_sidebar)
+
+    def _marks_waiting(self, waiting: int) -> None:
+        """From any thread: the mark queue's count changed (see core/marks.py)."""
+        try:
+            self.app.call_from_thread(self._show_marks_waiting, waiting)
+        except RuntimeError:  # on the app's own thread already (or the app has stopped)
+            if self.is_attached:
+                self._show_marks_waiting(waiting)
+
+    def _show_marks_waiting(self, waiting: int) -> None:
+        status = self.query_one("#status", Static)
+        if waiting:
+            status.update(Text(f"store busy — {waiting} changes waiting", style="bold"))
+            self._busy_shown = True
+        elif self._busy_shown:
+            self._busy_shown = False
+            status.update(Text("all changes saved"))
+            self.load_sidebar()
 
     # -- sidebar and list events -------------------------------------------------------
 
-    @on(SectionTree.PlaceChosen)
-    def _place_chosen(self, message: SectionTree.PlaceChosen) -> None:
-        if message.place == self.place and self.view.kind != "search":
+    @on(SectionTree.ViewChosen)
+    def _view_chosen(self, message: SectionTree.ViewChosen) -> None:
+        if message.view == self.selected and self.view.kind != "search":
             return
-        self.place = message.place
-        self._set_view(self.place.view(self.show_read, self.sort))
+        self.selected = message.view
+        self._set_view(self.selected.shown(self.show_read, self.sort))
 
     def _set_view(self, view: View, select: int | None = None) -> None:
         self.view = view
@@ -342,18 +366,16 @@ class MainScreen(FeedActions, Screen[None]):
         if index is not None:
             self.app.call_from_thread(self._open_index, index)
             return
-        place = self.library.next_place_with_unread(
-            self.place.kind, self.place.section, self.place.source, forward
-        )
-        if place is None:
+        selection = self.library.next_view_with_unread(self.selected, forward)
+        if selection is None:
             self.app.call_from_thread(self.app.notify, "No more unread articles.")
             return
-        self.app.call_from_thread(self._jump_to_place, Place(*place))
+        self.app.call_from_thread(self._jump_to_view, selection)
 
-    def _jump_to_place(self, place: Place) -> None:
-        self.query_one(SectionTree).select_place(place)
-        self.place = place
-        self.view = place.view(self.show_read, self.sort)
+    def _jump_to_view(self, selection: View) -> None:
+        self.query_one(SectionTree).select_view(selection)
+        self.selected = selection
+        self.view = selection.shown(self.show_read, self.sort)
         self._open_unread_on_load = True
         self.load_list()
 
@@ -484,7 +506,7 @@ class MainScreen(FeedActions, Screen[None]):
     def action_search(self) -> None:
         search = self.query_one("#search", Input)
         if not search.display:
-            self._before_search = self.place
+            self._before_search = self.selected
             search.display = True
         # At once, not after a refresh: keys typed right after / belong to the box.
         self.set_focus(search, scroll_visible=False)
@@ -504,8 +526,8 @@ class MainScreen(FeedActions, Screen[None]):
         search = self.query_one("#search", Input)
         search.display = False
         search.value = ""
-        self.place = self._before_search or Place("all")
-        self._set_view(self.place.view(self.show_read, self.sort))
+        self.selected = self._before_search or View("all")
+        self._set_view(self.selected.shown(self.show_read, self.sort))
         self.query_one(ArticleList).focus()
 
     # -- list options ----------------------------------------------------------------
@@ -517,28 +539,30 @@ class MainScreen(FeedActions, Screen[None]):
         )
         current = self.query_one(ArticleList).current
         self._set_view(
-            self.place.view(self.show_read, self.sort), select=current.rowid if current else None
+            self.selected.shown(self.show_read, self.sort),
+            select=current.rowid if current else None,
         )
 
     def action_cycle_sort(self) -> None:
-        self.sort = SORT_ORDERS[(SORT_ORDERS.index(self.sort) + 1) % len(SORT_ORDERS)]  # type: ignore[arg-type]
+        self.sort = SORT_ORDERS[(SORT_ORDERS.index(self.sort) + 1) % len(SORT_ORDERS)]
         self.app.notify(f"Sorted by {self.sort}.", timeout=2)
         current = self.query_one(ArticleList).current
         self._set_view(
-            self.place.view(self.show_read, self.sort), select=current.rowid if current else None
+            self.selected.shown(self.show_read, self.sort),
+            select=current.rowid if current else None,
         )
 
     # -- refresh -------------------------------------------------------------------
 
     def action_refresh(self) -> None:
-        place = self.query_one(SectionTree).current_place or self.place
-        if place.kind == "source" and place.source:
-            self.run_refresh([place.source])
-        elif place.kind == "section":
+        selection = self.query_one(SectionTree).current_view or self.selected
+        if selection.kind == "source" and selection.source:
+            self.run_refresh([selection.source])
+        elif selection.kind == "section":
             keys = [
                 s.key
-                for s in self.library.feed_sources()
-                if s.section[: len(place.section)] == place.section
+                for s in self.library.configured_feeds()
+                if s.section[: len(selection.section)] == selection.section
             ]
             self.run_refresh(keys)
         else:
@@ -551,17 +575,16 @@ class MainScreen(FeedActions, Screen[None]):
         if self._refreshing:
             self.app.notify("A refresh is already running.", timeout=2)
             return
-        if not self.library.feed_sources(keys):
+        if not self.library.configured_feeds(keys):
             self.app.notify("No feeds to refresh here.", timeout=2)
             return
         self._refreshing = True
-        self._stale_places = self._stale_list = False
-        self._catch_up_timer = self.set_interval(1.0, self._catch_up)
+        self._stale_sidebar = self._stale_list = False
         self._refresh_worker(keys)
 
     @work(exclusive=True, group="refresh")
     async def _refresh_worker(self, keys: list[str] | None) -> None:
-        total = len(self.library.feed_sources(keys))
+        total = len(self.library.configured_feeds(keys))
         self.post_message(RefreshProgressed(0, total, None))
         shown = time.monotonic()
 
@@ -570,18 +593,19 @@ class MainScreen(FeedActions, Screen[None]):
             # count at most ten times a second (each redraw competes with the keys).
             nonlocal shown
             if report.new or report.updated or report.error:
-                self._stale_places = True
+                self._stale_sidebar = True
                 self._stale_list = self._stale_list or bool(report.new)
             now = time.monotonic()
             if done == total or now - shown >= 0.1:
                 shown = now
                 self.post_message(RefreshProgressed(done, total, report))
 
+        reports: list[SourceReport] = []
         try:
             reports = await self.library.refresh(keys, progress)
-        finally:
+        finally:  # a failed refresh ends too (and the error handler says why)
             self._refreshing = False
-        self.post_message(RefreshFinished(reports))
+            self.post_message(RefreshFinished(reports))
 
     @on(RefreshProgressed)
     def _refresh_progressed(self, message: RefreshProgressed) -> None:
@@ -595,6 +619,15 @@ class MainScreen(FeedActions, Screen[None]):
     def on_key(self, event: events.Key) -> None:
         self._key_at = time.monotonic()
 
+    @work(thread=True, exclusive=True, group="poll")
+    def _poll_store(self) -> None:
+        """Once a second: has another program (a cron refresh, a second newsterm) or
+        this one's refresh workers written to the store? Then the sidebar and the list
+        catch up, as during a refresh of our own."""
+        if self.library.changed_elsewhere():
+            self._stale_sidebar = self._stale_list = True
+        self.app.call_from_thread(self._catch_up)
+
     def _catch_up(self) -> None:
         """During a refresh, redraw counts and the list at most once a second,
         not once per feed: 200 feeds finishing must not mean 400 reloads.
@@ -602,9 +635,9 @@ class MainScreen(FeedActions, Screen[None]):
         The list waits while keys are being pressed: rows moving under the cursor
         would get in the reader's way, and reloading a big list costs the keys their
         frames. The end of the refresh reloads it anyway."""
-        if self._stale_places:
-            self._stale_places = False
-            self.load_places()
+        if self._stale_sidebar:
+            self._stale_sidebar = False
+            self.load_sidebar()
         if time.monotonic() - self._key_at < LIST_CALM_SECONDS:
             return
         if self._stale_list and self.view.kind != "search":
@@ -614,10 +647,12 @@ class MainScreen(FeedActions, Screen[None]):
 
     @on(RefreshFinished)
     def _refresh_finished(self, message: RefreshFinished) -> None:
-        self._catch_up_timer.stop()
         self.query_one("#progress", ProgressBar).display = False
         failed = sum(1 for r in message.reports if r.error)
+        skipped = sum(1 for r in message.reports if r.skipped)
         new = sum(r.new for r in message.reports)
         summary = f"{new} new · {failed} failed" if failed else f"{new} new"
+        if skipped:  # the other program's articles show when it is done (_poll_store)
+            summary += f" · {skipped} left to another newsterm"
         self.query_one("#status", Static).update(Text(summary))
         self.reload()

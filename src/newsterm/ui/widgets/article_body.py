@@ -19,7 +19,6 @@ from rich.cells import cell_len, chop_cells
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Span, Text
-from textual import work
 from textual.events import Resize
 from textual.geometry import Size
 from textual.selection import Selection
@@ -27,6 +26,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from newsterm.ui.markdown_text import markdown_to_text, text_lines
+from newsterm.ui.workers import work
 
 MEASURE = 100
 """Columns of the body at most (the CSS max-width); the width used before layout."""

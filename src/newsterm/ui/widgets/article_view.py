@@ -12,15 +12,10 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Static
 
-from newsterm.core.library import article_extras, article_meta
+from newsterm.core.article_text import article_meta, body_markdown
 from newsterm.core.models import StoredArticle
 from newsterm.core.render import RenderedArticle
 from newsterm.ui.widgets.article_body import ArticleBody, WrappedBody, wrap_body
-
-
-def body_markdown(article: StoredArticle, rendered: RenderedArticle) -> str:
-    """The Markdown of the pane's body: rendered Markdown, attachments, tags."""
-    return rendered.markdown.rstrip() + "\n" + "\n".join(article_extras(article))
 
 
 class ArticleView(VerticalScroll, can_focus=True):

@@ -7,7 +7,6 @@ are never parsed as markup.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from rich.text import Text
 from textual.binding import Binding
@@ -15,25 +14,17 @@ from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from newsterm.core.models import FeedNode, SectionNode, SectionPath, View
+from newsterm.core.models import FeedNode, SectionNode, View, ViewKind
 
-VIRTUAL = (("all", "All"), ("unread", "Unread"), ("starred", "Starred"), ("today", "Today"))
-
-
-@dataclass(frozen=True, slots=True)
-class Place:
-    """What a sidebar node stands for."""
-
-    kind: str
-    """``all``/``unread``/``starred``/``today``, ``section`` or ``source``."""
-    section: SectionPath = ()
-    source: str | None = None
-
-    def view(self, show_read: bool, sort: str) -> View:
-        return View(self.kind, self.section, self.source, show_read=show_read, sort=sort)  # type: ignore[arg-type]
+VIRTUAL: tuple[tuple[ViewKind, str], ...] = (
+    ("all", "All"),
+    ("unread", "Unread"),
+    ("starred", "Starred"),
+    ("today", "Today"),
+)
 
 
-class SectionTree(Tree[Place]):
+class SectionTree(Tree[View]):
     """The sidebar of sections with unread counts."""
 
     BINDINGS = [
@@ -48,19 +39,19 @@ class SectionTree(Tree[Place]):
     SectionTree { background: $panel; }
     """
 
-    class PlaceChosen(Message):
+    class ViewChosen(Message):
         """The highlighted sidebar node changed: show its articles."""
 
-        def __init__(self, tree: SectionTree, place: Place) -> None:
+        def __init__(self, tree: SectionTree, view: View) -> None:
             super().__init__()
             self.tree = tree
-            self.place = place
+            self.view = view
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__("newsterm", data=Place("all"), id=id)
+        super().__init__("newsterm", data=View("all"), id=id)
         self.show_root = False
         self.guide_depth = 2
-        self._place_nodes: dict[Place, TreeNode[Place]] = {}
+        self._view_nodes: dict[View, TreeNode[View]] = {}
         self._errors: dict[str, str] = {}
 
     def process_label(self, label: str | Text) -> Text:  # type: ignore[override]
@@ -68,7 +59,7 @@ class SectionTree(Tree[Place]):
         text = label if isinstance(label, Text) else Text(label)
         return text.split()[0] if "\n" in text.plain else text
 
-    def update_places(
+    def update_views(
         self,
         counts: dict[str, tuple[int, int]],
         sections: Sequence[SectionNode],
@@ -77,61 +68,59 @@ class SectionTree(Tree[Place]):
         """Add new nodes and refresh every label, keeping cursor and expansion."""
         for kind, name in VIRTUAL:
             unread, total = counts.get(kind, (0, 0))
-            self._upsert(Place(kind), self.root, _label(name, unread, total), leaf=True)
-        for node in sections:
+            self._upsert(View(kind), self.root, _label(name, unread, total), leaf=True)
+        for section in sections:
             parent = (
                 self.root
-                if len(node.path) == 1
-                else self._place_nodes.get(Place("section", node.path[:-1]), self.root)
+                if len(section.path) == 1
+                else self._view_nodes.get(View("section", section.path[:-1]), self.root)
             )
-            self._upsert(
-                Place("section", node.path), parent, _label(node.path[-1], node.unread, node.total)
-            )
+            label = _label(section.path[-1], section.unread, section.total)
+            self._upsert(View("section", section.path), parent, label)
         for feed in feeds:
-            parent = self._place_nodes.get(Place("section", feed.section), self.root)
+            parent = self._view_nodes.get(View("section", feed.section), self.root)
             label = _label(feed.label, feed.unread, feed.total, error=feed.error)
-            self._upsert(Place("source", feed.section, feed.key), parent, label, leaf=True)
-        wanted = {Place(k) for k, _ in VIRTUAL} | {Place("section", n.path) for n in sections}
-        wanted |= {Place("source", f.section, f.key) for f in feeds}
+            self._upsert(View("source", feed.section, feed.key), parent, label, leaf=True)
+        wanted = {View(k) for k, _ in VIRTUAL} | {View("section", n.path) for n in sections}
+        wanted |= {View("source", f.section, f.key) for f in feeds}
         # children before their parents: removing a section removes what is under it
         gone = sorted(
-            (p for p in self._place_nodes if p not in wanted),
+            (p for p in self._view_nodes if p not in wanted),
             key=lambda p: (p.kind != "source", -len(p.section)),
         )
-        for place in gone:
-            node = self._place_nodes.pop(place)
+        for view in gone:
+            node = self._view_nodes.pop(view)
             if node.tree is self and node.parent is not None:
                 node.remove()
         self._errors = {f.key: f.error for f in feeds if f.error}
 
-    def _upsert(
-        self, place: Place, parent: TreeNode[Place], label: Text, leaf: bool = False
-    ) -> None:
-        node = self._place_nodes.get(place)
+    def _upsert(self, view: View, parent: TreeNode[View], label: Text, leaf: bool = False) -> None:
+        node = self._view_nodes.get(view)
         if node is None:
-            node = parent.add(label, data=place, expand=True, allow_expand=not leaf)
-            self._place_nodes[place] = node
+            node = parent.add(label, data=view, expand=True, allow_expand=not leaf)
+            self._view_nodes[view] = node
         elif node.label != label:  # redraw only what changed: 200 feeds refresh often
             node.set_label(label)
 
-    def select_place(self, place: Place) -> bool:
-        node = self._place_nodes.get(place)
+    def select_view(self, view: View) -> bool:
+        """Put the cursor on the node of ``view`` (its list options do not matter)."""
+        node = self._view_nodes.get(view.selection)
         if node is None:
             return False
         self.move_cursor(node)
         return True
 
-    def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[Place]) -> None:
+    def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[View]) -> None:
         event.stop()
         if event.node.data is not None:
-            self.post_message(self.PlaceChosen(self, event.node.data))
+            self.post_message(self.ViewChosen(self, event.node.data))
 
     @property
-    def has_places(self) -> bool:
-        return bool(self._place_nodes)
+    def has_views(self) -> bool:
+        return bool(self._view_nodes)
 
     @property
-    def current_place(self) -> Place | None:
+    def current_view(self) -> View | None:
         node = self.cursor_node
         return node.data if node is not None else None
 
