@@ -34,6 +34,7 @@ from newsterm.ui.messages import (
     RefreshProgressed,
 )
 from newsterm.ui.screens.feeds import FEED_BINDINGS, FeedActions
+from newsterm.ui.textual_compat import focused_without_repaint
 from newsterm.ui.widgets.article_body import wrap_body
 from newsterm.ui.widgets.article_list import ArticleList
 from newsterm.ui.widgets.article_view import ArticleView, body_markdown
@@ -53,7 +54,7 @@ class MainScreen(FeedActions, Screen[None]):
     # repaint reactive); the widgets that gain and lose the focus repaint themselves,
     # and opening an article moves the focus: a full repaint of every pane, twice the
     # work of the frame that shows the article.
-    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
+    focused: Reactive[Widget | None] = focused_without_repaint()
 
     BINDINGS = [
         Binding("J", "next_article", "Next", show=False, id="next_article"),
