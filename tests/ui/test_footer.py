@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from textual.widgets._footer import FooterKey
-
+from newsterm.ui.textual_compat import FooterKey
 from sample import settle
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from newsterm.core.actions import BY_ID, REBINDABLE
 from newsterm.core.errors import ConfigError
 from newsterm.core.models import SectionPath, Source, section_from_string
 from newsterm.core.text import clean_line, has_control
@@ -54,15 +55,6 @@ _SETTING_RULES: dict[str, tuple[type, float | None, float | None]] = {
     "max_articles_per_feed": (int, 0, 1_000_000),
     "show_read": (bool, None, None),
 }
-
-ACTIONS = (
-    "next", "previous", "next_article", "previous_article", "next_unread", "previous_unread",
-    "first", "last", "open", "back", "page_down", "toggle_read", "toggle_starred",
-    "mark_all_read", "undo", "open_link", "open_link_next", "copy_link", "search",
-    "refresh", "refresh_all", "toggle_show_read", "cycle_sort", "help", "quit",
-    "add_feed", "remove_feed", "edit_feed", "feed_errors",
-)  # fmt: skip
-"""Action names a ``[keys]`` table may rebind."""
 
 _KEY_RE = re.compile(r"^(?:(?:ctrl|shift|alt|meta)\+)*(?:[!-~]|[a-z][a-z0-9_]*)$")
 
@@ -227,8 +219,11 @@ def _keys(where: _Where, raw: Any) -> dict[str, tuple[str, ...]]:
         raise where.error("[keys] must be a table", "keys")
     out: dict[str, tuple[str, ...]] = {}
     for action, value in raw.items():
-        if action not in ACTIONS:
-            raise where.error(f"[keys]: unknown action {action!r}", "keys", None, action)
+        if action not in REBINDABLE:
+            why = (
+                f"{action!r} cannot be rebound" if action in BY_ID else f"unknown action {action!r}"
+            )
+            raise where.error(f"[keys]: {why}", "keys", None, action)
         keys = [value] if isinstance(value, str) else value
         if not isinstance(keys, list) or not keys or not all(isinstance(k, str) for k in keys):
             raise where.error(

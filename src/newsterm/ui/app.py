@@ -6,32 +6,13 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from textual.app import App, SystemCommand
-from textual.binding import Binding
 from textual.screen import Screen
 
+from newsterm.core.actions import ACTIONS
 from newsterm.core.library import Library
+from newsterm.ui.keys import bindings, keys_text
 from newsterm.ui.screens.help import HelpScreen
 from newsterm.ui.screens.main import MainScreen
-
-# (action on the main screen, title, help) for the command palette
-PALETTE = (
-    ("refresh_all", "Refresh all feeds", "Fetch every feed now (R)"),
-    ("refresh", "Refresh selected", "Fetch the selected feed or section (r)"),
-    ("search", "Search", "Full-text search over every article (/)"),
-    ("mark_all_read", "Mark all read", "Mark everything in this view read (A)"),
-    ("undo", "Undo mark all", "Restore the flags before the last mark-all (u)"),
-    ("toggle_show_read", "Show/hide read articles", "Toggle read articles in the list (H)"),
-    ("cycle_sort", "Cycle sort order", "Newest, oldest, source, title (S)"),
-    ("next_unread", "Next unread", "Open the next unread article (n)"),
-    ("toggle_read", "Toggle read", "Mark the article read or unread (m)"),
-    ("toggle_starred", "Toggle starred", "Star or unstar the article (s)"),
-    ("open_link", "Open link", "Open the article's link in the browser (o)"),
-    ("copy_link", "Copy link", "Copy the article's link (y)"),
-    ("add_feed", "Add feed", "Find the feeds of a site or page and subscribe (a)"),
-    ("remove_feed", "Remove feed", "Unsubscribe from the feed selected in the sidebar (d)"),
-    ("edit_feed", "Rename or move feed", "Change the selected feed's title or section (e)"),
-    ("feed_errors", "Feed errors", "Feeds whose last refresh failed, and why (E)"),
-)
 
 
 class NewsApp(App[int]):
@@ -40,14 +21,13 @@ class NewsApp(App[int]):
     TITLE = "newsterm"
     CSS_PATH = Path(__file__).with_name("newsterm.tcss")
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
-    BINDINGS = [
-        Binding("q", "quit", "Quit", id="quit"),
-        Binding("question_mark", "help", "Help", id="help"),
-    ]
+    BINDINGS = bindings("app")
 
     def __init__(self, library: Library, notices: Iterable[str] = ()) -> None:
         super().__init__()
         self.library = library
+        self.rebound_keys = dict(library.config.keys)
+        """The ``[keys]`` table: action id -> its keys, where feeds.toml rebinds them."""
         self._notices = list(notices)
         self.main_screen = MainScreen(library)
 
@@ -55,9 +35,8 @@ class NewsApp(App[int]):
         saved = self.library.saved("theme")
         if saved and saved in self.available_themes:
             self.theme = saved
-        keys = self.library.config.keys
-        if keys:  # [keys] in feeds.toml: action name -> key(s)
-            self.set_keymap({action: ",".join(names) for action, names in keys.items()})
+        if self.rebound_keys:  # binding ids are action ids (ui/keys.py)
+            self.set_keymap({action: ",".join(keys) for action, keys in self.rebound_keys.items()})
         self.push_screen(self.main_screen)
         for notice in self._notices[:5]:
             self.notify(notice, markup=False, timeout=12)
@@ -68,7 +47,7 @@ class NewsApp(App[int]):
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            self.push_screen(HelpScreen(self.rebound_keys))
 
     async def action_quit(self) -> None:
         if isinstance(self.screen, MainScreen):
@@ -76,8 +55,20 @@ class NewsApp(App[int]):
         self.exit(0)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
-        main = self.main_screen
-        for action, title, help_text in PALETTE:
-            yield SystemCommand(title, help_text, getattr(main, f"action_{action}"))
-        yield SystemCommand("Keys", "Show every key (?)", self.action_help)
+        """Every action of the table meant for the palette, once, with its current keys;
+        of Textual's own commands only those that apply here (no second "Keys", no
+        "Maximize", no quitting without saving the reader's place)."""
+        for action in ACTIONS:
+            if action.palette:
+                target = self if "app" in action.scopes else self.main_screen
+                what = action.description[:1].upper() + action.description[1:]
+                help_text = f"{what} ({keys_text(action, self.rebound_keys)})"
+                yield SystemCommand(
+                    action.palette_title, help_text, getattr(target, f"action_{action.id}")
+                )
+        yield SystemCommand("Theme", "Change the colour theme", self.action_change_theme)
+        yield SystemCommand(
+            "Screenshot",
+            "Save an SVG 'screenshot' of the current screen",
+            lambda: self.set_timer(0.1, self.deliver_screenshot),
+        )

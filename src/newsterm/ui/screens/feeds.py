@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Literal, TypeVar
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
@@ -36,6 +35,7 @@ from newsterm.core.library import Library
 from newsterm.core.models import SectionNode, SectionPath, View, section_shown, section_to_string
 from newsterm.core.refresh import fetch_limits
 from newsterm.core.text import without_userinfo
+from newsterm.ui.keys import bindings
 from newsterm.ui.messages import SidebarLoaded
 from newsterm.ui.widgets.section_tree import SectionTree
 from newsterm.ui.workers import work
@@ -66,12 +66,8 @@ _T = TypeVar("_T")
 _EDITING = threading.Lock()
 """One change of feeds.toml at a time (each is read, edit, replace)."""
 
-FEED_BINDINGS = [
-    Binding("a", "add_feed", "Add feed", show=False, id="add_feed"),
-    Binding("d", "remove_feed", "Remove feed", show=False, id="remove_feed"),
-    Binding("e", "edit_feed", "Edit feed", show=False, id="edit_feed"),
-    Binding("E", "feed_errors", "Feed errors", show=False, id="feed_errors"),
-]
+FEED_BINDINGS = bindings("feeds")
+"""The feed keys, for the screen that mixes in :class:`FeedActions`."""
 
 Severity = Literal["information", "warning", "error"]
 
@@ -182,7 +178,7 @@ class AddFeedDialog(ModalScreen[NewFeed | None]):
         AddFeedDialog #found { height: auto; max-height: 10; margin-top: 1; }
         """,
     )
-    BINDINGS = [Binding("escape,q", "cancel", "Close")]
+    BINDINGS = bindings("dialog", close="cancel")
 
     class FeedsFound(Message):
         def __init__(self, address: str, links: list[FeedLink]) -> None:
@@ -331,8 +327,8 @@ class ConfirmRemoveDialog(ModalScreen[RemoveChoice | None]):
 
     DEFAULT_CSS = _css("ConfirmRemoveDialog")
     BINDINGS = [
-        Binding("escape,q,n", "cancel", "Cancel"),
-        Binding("y", "remove", "Remove", show=False),
+        *bindings("dialog", close="cancel"),
+        *bindings("confirm", yes="remove", no="cancel"),
     ]
 
     def __init__(self, info: FeedInfo) -> None:
@@ -388,7 +384,7 @@ class EditFeedDialog(ModalScreen[tuple[str, str] | None]):
     """Rename or move a feed: (title, section), empty meaning the default."""
 
     DEFAULT_CSS = _css("EditFeedDialog")
-    BINDINGS = [Binding("escape,q", "cancel", "Close")]
+    BINDINGS = bindings("dialog", close="cancel")
 
     def __init__(self, info: FeedInfo, sections: list[str]) -> None:
         super().__init__()
@@ -442,7 +438,7 @@ class FeedErrorsDialog(ModalScreen[str | None]):
         FeedErrorsDialog #errors { height: auto; max-height: 30; }
         """,
     )
-    BINDINGS = [Binding("escape,q,E", "close", "Close")]
+    BINDINGS = [*bindings("dialog"), *bindings("errors", feed_errors="close")]
 
     def __init__(self, errors: list[FeedError]) -> None:
         super().__init__()

@@ -1,73 +1,80 @@
-"""The help screen: every key, from the bindings themselves (so it never goes stale)."""
+"""The help screen: every action of the table (core/actions.py), grouped, with the keys
+it has now (after the ``[keys]`` table), so it can neither miss a key nor go stale."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
-    ("Moving", (
-        ("tab / shift+tab", "next / previous pane"),
-        ("j k  ↓ ↑", "next / previous in the focused pane"),
-        ("g G  home end", "first / last"),
-        ("enter  l", "open the article (or section)"),
-        ("h  esc", "back to the list"),
-        ("J K", "next / previous article, opened"),
-        ("n p", "next / previous unread, across sections"),
-        ("space", "page down; at the end, the next unread"),
-    )),
-    ("Marking", (
-        ("m", "toggle read"),
-        ("s", "toggle starred"),
-        ("A", "mark everything in this view read"),
-        ("u", "undo the last mark-all"),
-    )),
-    ("Links", (
-        ("o", "open the article's link in the browser"),
-        ("O", "open it and go to the next unread"),
-        ("1…9 then o", "open link N of the article's link list"),
-        ("y", "copy the article's link"),
-    )),
-    ("Lists", (
-        ("/", "full-text search (esc returns)"),
-        ("H  ctrl+r", "show / hide read articles"),
-        ("S", "sort: newest, oldest, source, title"),
-        ("r / R", "refresh the selected feed or section / everything"),
-    )),
-    ("Feeds", (
-        ("a", "add a feed: from a site, page or feed address"),
-        ("d", "remove the feed selected in the sidebar"),
-        ("e", "rename / move the feed selected in the sidebar"),
-        ("E", "feeds whose last refresh failed, and why"),
-    )),
-    ("App", (
-        ("ctrl+p", "command palette (every action, themes)"),
-        ("?", "this help"),
-        ("q", "quit (in a dialog: close it)"),
-    )),
-)  # fmt: skip
+from newsterm.core.actions import ACTIONS, GROUPS
+from newsterm.ui.keys import bindings, keys_text
+
+HelpRows = tuple[tuple[str, tuple[tuple[str, str], ...]], ...]
+"""(group, ((keys, what they do), ...)), ... in the help's order."""
+
+
+def help_rows(keymap: Mapping[str, tuple[str, ...]]) -> HelpRows:
+    """The help's rows: every action, under its group, with its keys after ``keymap``."""
+    groups: dict[str, list[tuple[str, str]]] = {group: [] for group in GROUPS}
+    for action in ACTIONS:
+        groups[action.group].append((keys_text(action, keymap), action.description))
+    return tuple((group, tuple(rows)) for group, rows in groups.items() if rows)
+
+
+KEYS: HelpRows = help_rows({})
+"""The help with the default keys."""
+
+
+def help_text(keymap: Mapping[str, tuple[str, ...]]) -> Text:
+    """The help as the screen shows it."""
+    rows = help_rows(keymap)
+    width = max(len(keys) for _, group in rows for keys, _ in group) + 2
+    text = Text()
+    text.append("newsterm keys\n", style="bold underline")
+    for title, group in rows:
+        text.append(f"\n{title}\n", style="bold")
+        for keys, what in group:
+            text.append(f"  {keys:<{width}}", style="bold")
+            text.append(f"{what}\n")
+    text.append("\nKeys can be changed in feeds.toml ([keys] table).", style="dim")
+    return text
+
+
+class HelpText(VerticalScroll):
+    """The help's scrolling text: the movement keys scroll it."""
+
+    BINDINGS = bindings(
+        "help_text",
+        next="scroll_down",
+        previous="scroll_up",
+        first="scroll_home",
+        last="scroll_end",
+        next_page="page_down",
+        previous_page="page_up",
+    )
 
 
 class HelpScreen(ModalScreen[None]):
     """Every key newsterm knows."""
 
-    BINDINGS = [Binding("q,escape,question_mark", "dismiss", "Close")]
+    BINDINGS = bindings("help", close="dismiss", help="dismiss")
+
+    def __init__(self, keymap: Mapping[str, tuple[str, ...]] | None = None) -> None:
+        super().__init__()
+        self.keymap = dict(keymap or {})
+        """The ``[keys]`` table the keys are shown after."""
 
     def compose(self) -> ComposeResult:
-        text = Text()
-        text.append("newsterm keys\n", style="bold underline")
-        for title, keys in KEYS:
-            text.append(f"\n{title}\n", style="bold")
-            for key, what in keys:
-                text.append(f"  {key:<18}", style="bold")
-                text.append(f"{what}\n")
-        text.append("\nKeys can be changed in feeds.toml ([keys] table).", style="dim")
-        with VerticalScroll(id="help-box"):
-            yield Static(text, id="help-text")
+        with HelpText(id="help-box"):
+            yield Static(help_text(self.keymap), id="help-text")
+
+    def on_mount(self) -> None:
+        self.query_one(HelpText).focus()
 
     def action_dismiss(self) -> None:  # type: ignore[override]
         self.dismiss(None)

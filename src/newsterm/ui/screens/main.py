@@ -14,7 +14,6 @@ from dataclasses import replace
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.reactive import Reactive
 from textual.screen import Screen
@@ -26,6 +25,7 @@ from newsterm.core.article_text import body_markdown
 from newsterm.core.library import Library
 from newsterm.core.links import open_url, refusal
 from newsterm.core.models import SORT_ORDERS, SortOrder, SourceReport, View
+from newsterm.ui.keys import bindings
 from newsterm.ui.messages import (
     ArticleLoaded,
     ListLoaded,
@@ -35,6 +35,7 @@ from newsterm.ui.messages import (
     SidebarLoaded,
 )
 from newsterm.ui.screens.feeds import FEED_BINDINGS, FeedActions
+from newsterm.ui.textual_compat import focused_without_repaint
 from newsterm.ui.widgets.article_body import wrap_body
 from newsterm.ui.widgets.article_list import ArticleList
 from newsterm.ui.widgets.article_view import ArticleView
@@ -55,31 +56,9 @@ class MainScreen(FeedActions, Screen[None]):
     # repaint reactive); the widgets that gain and lose the focus repaint themselves,
     # and opening an article moves the focus: a full repaint of every pane, twice the
     # work of the frame that shows the article.
-    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
+    focused: Reactive[Widget | None] = focused_without_repaint()
 
-    BINDINGS = [
-        Binding("J", "next_article", "Next", show=False, id="next_article"),
-        Binding("K", "previous_article", "Previous", show=False, id="previous_article"),
-        Binding("n", "next_unread", "Next unread", id="next_unread"),
-        Binding("p", "previous_unread", "Prev unread", show=False, id="previous_unread"),
-        Binding("space", "page_down", "Read on", show=False, id="page_down"),
-        Binding("h,escape", "back", "Back", show=False, id="back"),
-        Binding("m", "toggle_read", "Read/unread", id="toggle_read"),
-        Binding("s", "toggle_starred", "Star", id="toggle_starred"),
-        Binding("A", "mark_all_read", "Mark all read", id="mark_all_read"),
-        Binding("u", "undo", "Undo", show=False, id="undo"),
-        Binding("o", "open_link", "Open link", id="open_link"),
-        Binding("O", "open_link_next", "Open + next", show=False, id="open_link_next"),
-        Binding("f", "follow_link", "Follow link N", show=False),
-        Binding("y", "copy_link", "Copy link", show=False, id="copy_link"),
-        Binding("slash", "search", "Search", id="search"),
-        Binding("r", "refresh", "Refresh", show=False, id="refresh"),
-        Binding("R", "refresh_all", "Refresh all", id="refresh_all"),
-        Binding("H,ctrl+r", "toggle_show_read", "Hide read", show=False, id="toggle_show_read"),
-        Binding("S", "cycle_sort", "Sort", show=False, id="cycle_sort"),
-        *[Binding(str(d), f"digit({d})", f"Link {d}", show=False) for d in range(10)],
-        *FEED_BINDINGS,
-    ]
+    BINDINGS = [*bindings("main", link_number="digit"), *FEED_BINDINGS]
 
     def __init__(self, library: Library) -> None:
         super().__init__()
@@ -183,7 +162,7 @@ class MainScreen(FeedActions, Screen[None]):
 
     # -- loading -------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="places")
+    @work(thread=True, exclusive=True, group="sidebar")
     def load_sidebar(self) -> None:
         library = self.library
         self.post_message(SidebarLoaded(library.counts(), library.sections(), library.feed_nodes()))

@@ -15,7 +15,6 @@ from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
-from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -24,6 +23,7 @@ from textual.strip import Strip
 
 from newsterm.core.models import ArticleRow
 from newsterm.core.render import reading_minutes
+from newsterm.ui.keys import bindings
 
 RowLoader = Callable[[Sequence[int]], list[ArticleRow]]
 PAGE = 64
@@ -52,15 +52,13 @@ class ArticleList(ScrollView, can_focus=True):
     ArticleList > .article-list--star { color: $warning; }
     """
 
-    BINDINGS = [
-        Binding("j,down", "cursor_down", "Down", show=False, id="next"),
-        Binding("k,up", "cursor_up", "Up", show=False, id="previous"),
-        Binding("g,home", "first", "First", show=False, id="first"),
-        Binding("G,end", "last", "Last", show=False, id="last"),
-        Binding("pagedown", "page_down", "Page down", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
-        Binding("enter,l", "open", "Open", id="open"),
-    ]
+    BINDINGS = bindings(
+        "list",
+        next="cursor_down",
+        previous="cursor_up",
+        next_page="page_down",
+        previous_page="page_up",
+    )
 
     cursor: reactive[int] = reactive(0, always_update=True, init=False)
 

@@ -7,7 +7,6 @@ styled and wrapped off the event loop. The pane scrolls both.
 from __future__ import annotations
 
 from rich.text import Text
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Static
@@ -15,20 +14,23 @@ from textual.widgets import Static
 from newsterm.core.article_text import article_meta, body_markdown
 from newsterm.core.models import StoredArticle
 from newsterm.core.render import RenderedArticle
+from newsterm.ui.keys import bindings
 from newsterm.ui.widgets.article_body import ArticleBody, WrappedBody, wrap_body
 
 
 class ArticleView(VerticalScroll, can_focus=True):
     """The pane that shows one article: header, body, attachments, numbered links."""
 
-    BINDINGS = [
-        Binding("j", "scroll_down", "Scroll down", show=False),
-        Binding("k", "scroll_up", "Scroll up", show=False),
-        Binding("g", "scroll_home", "Top", show=False),
-        Binding("G", "scroll_end", "Bottom", show=False),
-        Binding("space,pagedown", "page_down_or_next", "Page down"),
-        Binding("pageup,b", "page_up", "Page up", show=False),
-    ]
+    BINDINGS = bindings(
+        "article",
+        next="scroll_down",
+        previous="scroll_up",
+        first="scroll_home",
+        last="scroll_end",
+        next_page="page_down_or_next",
+        previous_page="page_up",
+        page_down="page_down_or_next",
+    )
 
     class EndReached(Message):
         """``space`` at the end of the article: the screen moves to the next unread."""

@@ -14,7 +14,8 @@ from collections.abc import Hashable
 
 from textual.compose import compose
 from textual.widgets import Footer
-from textual.widgets._footer import FooterKey
+
+from newsterm.ui.textual_compat import FooterKey
 
 
 class KeyFooter(Footer):

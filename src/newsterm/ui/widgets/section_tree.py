@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.text import Text
-from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
 from newsterm.core.models import FeedNode, SectionNode, View, ViewKind
+from newsterm.ui.keys import bindings
 
 VIRTUAL: tuple[tuple[ViewKind, str], ...] = (
     ("all", "All"),
@@ -27,13 +27,22 @@ VIRTUAL: tuple[tuple[ViewKind, str], ...] = (
 class SectionTree(Tree[View]):
     """The sidebar of sections with unread counts."""
 
-    BINDINGS = [
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
-        Binding("g", "scroll_home", "First", show=False),
-        Binding("G", "scroll_end", "Last", show=False),
-        Binding("l", "select_cursor", "Open", show=False),
-    ]
+    BINDINGS = bindings(
+        "sidebar",
+        next="cursor_down",
+        previous="cursor_up",
+        first="scroll_home",
+        last="scroll_end",
+        next_page="page_down",
+        previous_page="page_up",
+        open="select_cursor",
+        toggle_section="toggle_node",
+        toggle_all_sections="toggle_expand_all",
+        parent_section="cursor_parent",
+        next_after_parent="cursor_parent_next_sibling",
+        previous_sibling="cursor_previous_sibling",
+        next_sibling="cursor_next_sibling",
+    )
 
     DEFAULT_CSS = """
     SectionTree { background: $panel; }
