@@ -36,6 +36,7 @@ from newsterm import USER_AGENT
 from newsterm.core.errors import FetchError
 from newsterm.core.models import FetchResult
 from newsterm.core.text import clean_line
+from newsterm.core.urls import FETCH_SCHEMES, fetch_problem, fetchable, scheme_of
 
 log = logging.getLogger(__name__)
 
@@ -99,14 +100,6 @@ def parse_retry_after(
             when = when.replace(tzinfo=UTC)
         seconds = (when - (now or datetime.now(UTC))).total_seconds()
     return min(max(seconds, 0.0), float(maximum))
-
-
-def _is_http_url(url: str) -> bool:
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return False
-    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
 
 
 def _host_of(url: str) -> str:
@@ -334,9 +327,9 @@ class Fetcher:
         """
         if self._client is None or self._global is None:
             raise RuntimeError("Fetcher used outside 'async with'")
-        if not _is_http_url(url):
-            scheme = url.split(":", 1)[0].strip().lower() if ":" in url else ""
-            if not scheme or scheme in ("http", "https"):
+        if fetch_problem(url) is not None:
+            scheme = scheme_of(url)
+            if not scheme or scheme in FETCH_SCHEMES:
                 return FetchResult(url=url, error="invalid URL")
             reason = f"only http(s) URLs are fetched, not {clean_line(scheme, 20)!r}"
             return FetchResult(url=url, error=reason)
@@ -421,7 +414,7 @@ class Fetcher:
             target = urljoin(current, location)
         except ValueError as exc:
             raise FetchError("redirect to an invalid URL") from exc
-        if not _is_http_url(target):
+        if not fetchable(target):
             raise FetchError("redirect to non-http(s) URL refused")
         if target in visited:
             raise FetchError("redirect loop")
