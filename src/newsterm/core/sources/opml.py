@@ -1,7 +1,8 @@
 """OPML import and export.
 
-Import is strict first: stdlib expat, with every DTD feature refused (no internal
-subset, no entity declaration, nothing ever fetched). Many real OPML files are not
+Import is strict first: the XML guard (:mod:`.xmlguard`: no entity declaration, no
+internal subset), then stdlib expat with every DTD feature refused again (nothing is
+ever fetched). Many real OPML files are not
 well-formed (raw ``&``, unescaped quotes inside attributes, a lost ``<``), so when expat
 reports a syntax error, a lenient outline scanner of ours reads the file instead and
 the result says so (``lenient=True``).
@@ -18,11 +19,12 @@ import html
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 from xml.parsers import expat
 
 from newsterm.core.errors import ParseError
+from newsterm.core.sources.xmlguard import check_prolog
 from newsterm.core.text import clean_line, clean_url, decode_bytes, looks_binary
+from newsterm.core.urls import Problem, feed_url_problem, scheme_of, shown
 
 MAX_OUTLINES = 50_000
 """More outlines than this in one file is refused (no real subscription list is that big)."""
@@ -70,8 +72,6 @@ class OpmlResult:
 
 # --- reading -----------------------------------------------------------------------------
 
-_ENTITY_DECL = re.compile(r"<!ENTITY", re.IGNORECASE)
-_DOCTYPE_SUBSET = re.compile(r"<!DOCTYPE\b[^>\[]*\[", re.IGNORECASE)
 _XML_DECL_ENCODING = re.compile(
     rb"""^\s*<?\?xml[^>]{0,200}?encoding\s*=\s*["']([A-Za-z0-9._:-]{1,40})["']"""
 )
@@ -145,16 +145,16 @@ class _Builder:
         return OpmlResult(tuple(self.feeds), tuple(self.skipped), lenient=False)
 
     def _feed(self, raw_url: str, title: str | None, attrs: dict[str, str]) -> None:
-        shown = clean_line(raw_url, 300) or None
+        shown_url = shown(raw_url) or None
         reason = _url_problem(raw_url)
         url = clean_url(raw_url)
         if reason is None and url is None:
             reason = "invalid URL"
         if reason is not None or url is None:
-            self.skipped.append(OpmlSkip(title, shown, reason or "invalid URL"))
+            self.skipped.append(OpmlSkip(title, shown_url, reason or "invalid URL"))
             return
         if url in self.seen:
-            self.skipped.append(OpmlSkip(title, shown, "duplicate"))
+            self.skipped.append(OpmlSkip(title, shown_url, "duplicate"))
             return
         self.seen.add(url)
         section = tuple(
@@ -166,25 +166,15 @@ class _Builder:
         self.feeds.append(OpmlFeed(url, title, section, html_url))
 
 
-_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
-
-
 def _url_problem(url: str) -> str | None:
     """Why ``url`` cannot be a feed source, or None when it is a usable http/https URL."""
     url = url.strip()
-    if url.startswith("|"):
+    if url.startswith("|") or scheme_of(url) in _COMMAND_SCHEMES:
         return "command source refused"
-    match = _SCHEME.match(url)
-    scheme = match.group(1).lower() if match else ""
-    if scheme in _COMMAND_SCHEMES:
-        return "command source refused"
-    if scheme not in ("http", "https"):
-        return "not http/https"
-    try:
-        host = urlsplit(url).hostname
-    except ValueError:
-        return "invalid URL"
-    return None if host else "invalid URL"
+    problem = feed_url_problem(url)
+    if problem is None:
+        return None
+    return "not http/https" if problem is Problem.SCHEME else "invalid URL"
 
 
 def _decode(data: bytes) -> str:
@@ -206,12 +196,6 @@ def _decode(data: bytes) -> str:
     return decode_bytes(data)
 
 
-def _refuse_entities(text: str) -> None:
-    """Entity declarations (billion laughs, quadratic blow-up, XXE) are refused outright."""
-    if _ENTITY_DECL.search(text) or _DOCTYPE_SUBSET.search(text):
-        raise ParseError(_ENTITIES_REFUSED)
-
-
 def parse_opml(data: bytes) -> OpmlResult:
     """Read an OPML 1.0/1.1/2.0 subscription list; ParseError when it is not one."""
     if not data.strip():
@@ -221,7 +205,8 @@ def parse_opml(data: bytes) -> OpmlResult:
         raise ParseError("not OPML: binary data")
     if not text:
         raise ParseError("empty OPML file")
-    _refuse_entities(text)
+    # The one XML guard; an external DTD naming a file may stay: expat never reads it.
+    check_prolog(text, _ENTITIES_REFUSED, allow_local_dtd=True)
     try:
         return _parse_strict(text)
     except expat.ExpatError:
