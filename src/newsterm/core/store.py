@@ -44,7 +44,7 @@ from newsterm.core.models import (
     View,
 )
 from newsterm.core.schema import MIGRATIONS, SCHEMA_VERSION, Migration
-from newsterm.core.text import clean_line
+from newsterm.core.text import clean_line, word_count
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +97,7 @@ def prepare(article: Article, fp: str | None = None, compress: Compressor = PLAI
         content=compress(article.content.encode("utf-8", "replace")),
         content_type=article.content_type,
         extra=_extra(article),
-        words=len(body.split()),
+        words=word_count(body),
         fingerprint=fp or fingerprint(article),
         search_body=body[:SEARCH_BODY_MAX],
     )
