@@ -20,6 +20,7 @@ from newsterm.core.models import ArticleRow, View, section_from_string
 from newsterm.core.paths import Paths, install_default_config, resolve_paths
 from newsterm.core.store import Store
 from newsterm.core.text import without_userinfo
+from newsterm.core.urls import FETCH_SCHEMES, scheme_of, web_address
 
 log = logging.getLogger("newsterm")
 
@@ -342,8 +343,7 @@ def cmd_add(library: Library, args: argparse.Namespace) -> int:
     from newsterm.core.errors import FetchError
 
     address = args.url.strip()
-    scheme = address.split("://", 1)[0].lower() if "://" in address else "https"
-    if scheme not in ("http", "https"):
+    if scheme_of(web_address(address)) not in FETCH_SCHEMES:
         print(
             f"newsterm: {without_userinfo(address)}: only http and https addresses are supported",
             file=sys.stderr,
