@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
@@ -168,15 +168,6 @@ class SourceReport:
     not_modified: bool = False
     error: str | None = None
     warning: str | None = None
-
-
-@dataclass(slots=True)
-class RefreshProgress:
-    """Progress of a refresh run, posted after each source."""
-
-    done: int = 0
-    total: int = 0
-    reports: list[SourceReport] = field(default_factory=list)
 
 
 SortOrder = Literal["newest", "oldest", "source", "title"]
