@@ -53,3 +53,28 @@ def test_the_tui_starts_without_feed_management_or_the_network() -> None:
     for absent in ["newsterm.core.manage", "tomlkit", "newsterm.core.sources.opml", "httpx"]:
         offenders = sorted(n for n in names if n == absent or n.startswith(absent + "."))
         assert offenders == [], f"{absent} imported at start-up: {offenders}"
+
+
+WALK = """
+import json, pkgutil, sys
+import newsterm.core
+names = [m.name for m in pkgutil.walk_packages(newsterm.core.__path__, "newsterm.core.")]
+for name in names:
+    __import__(name)
+print(json.dumps({"walked": names, "loaded": sorted(sys.modules)}))
+"""
+
+
+def test_every_core_module_imports_without_the_ui() -> None:
+    """core/ never imports textual, rich or newsterm.ui: every module under
+    newsterm.core, found by walking the package (a new module is checked too)."""
+    result = subprocess.run(
+        [sys.executable, "-c", WALK], capture_output=True, text=True, timeout=120, check=True
+    )
+    found = json.loads(result.stdout)
+    walked, names = found["walked"], set(found["loaded"])
+    assert "newsterm.core.sources.http" in walked and "newsterm.core.urls" in walked
+    assert len(walked) >= 20 and set(walked) <= names
+    for absent in ["textual", "rich", "newsterm.ui"]:
+        offenders = sorted(n for n in names if n == absent or n.startswith(absent + "."))
+        assert offenders == [], f"{absent} imported by the core: {offenders}"
