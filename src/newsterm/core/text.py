@@ -3,6 +3,9 @@
 Feeds, pages and files are written by strangers. Nothing from them may reach the
 terminal as a control sequence: C0 controls (but tab and newline), DEL, C1 controls,
 ESC and bidi overrides/isolates are removed, and every field has a length cap.
+
+Also the small text rules everything shares: :func:`strip_tags` for one-line fields and
+:func:`word_count`, the one count behind every reading time.
 """
 
 from __future__ import annotations

@@ -3,9 +3,10 @@ via :mod:`newsterm.core.sources.jsonfeed`.
 
 :func:`parse_feed` is a pure top-level function: it runs in a process pool, so its
 arguments and result pickle. The format is sniffed from the content (never from the
-file extension or the Content-Type). Before feedparser sees a document, a guard refuses
-XML entity declarations and external identifiers (billion laughs, quadratic blow-up,
-XXE): feedparser's lenient fallback parser would expand entities that expat refuses.
+file extension or the Content-Type: :mod:`.sniff`). Before feedparser sees a document,
+the XML guard (:mod:`.xmlguard`, shared with OPML and discovery) refuses entity
+declarations and dangerous DTDs (billion laughs, quadratic blow-up, XXE): feedparser's
+lenient fallback parser would expand entities that expat refuses.
 
 Every string leaves through :mod:`newsterm.core.text`.
 """
