@@ -32,7 +32,7 @@ from newsterm.core.text import (
     clean_text,
     strip_tags,
 )
-from newsterm.core.urls import resolve, shown, web_base
+from newsterm.core.urls import fetchable, resolve, shown, web_base
 
 log = logging.getLogger(__name__)
 
@@ -290,7 +290,7 @@ def _enclosures(links: Any, base: str | None) -> tuple[Enclosure, ...]:
         if not isinstance(link, dict) or dict.get(link, "rel") != "enclosure":
             continue
         url = resolve_url(dict.get(link, "href"), base)
-        if not url or url.startswith("mailto:") or url in found:
+        if not url or not fetchable(url) or url in found:
             continue
         found[url] = Enclosure(
             url=url,

@@ -22,7 +22,7 @@ from newsterm.core.text import (
     clean_line,
     clean_text,
 )
-from newsterm.core.urls import resolve, web_base
+from newsterm.core.urls import fetchable, resolve, web_base
 
 NOT_JSON_FEED = "not a feed: JSON that is not JSON Feed"
 
@@ -191,7 +191,7 @@ def _attachments(attachments: object, base: str | None) -> tuple[Enclosure, ...]
         if not isinstance(attachment, dict):
             continue
         url = resolve(_string(attachment.get("url")) or None, base)
-        if not url or not url.startswith(("http://", "https://")) or url in found:
+        if not url or not fetchable(url) or url in found:
             continue
         found[url] = Enclosure(
             url=url,

@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 
 from newsterm.core.errors import ParseError
+from newsterm.core.urls import FETCH_SCHEMES
 
 FEED_REFUSED = "refused: feed declares XML entities / external DTD"
 """The refusal a feed gets (when parsed, and when discovery finds it)."""
@@ -136,7 +137,7 @@ def check_prolog(
             raise ParseError(refusal)
         if not allow_local_dtd and _EXTERNAL_ID.search(declaration):
             for scheme in _SYSTEM_LITERAL_SCHEME.findall(declaration):
-                if scheme.lower() not in ("http", "https"):
+                if scheme.lower() not in FETCH_SCHEMES:
                     raise ParseError(refusal)
         spans.append((match.start(), close))
     return spans
