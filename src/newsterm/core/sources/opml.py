@@ -7,6 +7,8 @@ well-formed (raw ``&``, unescaped quotes inside attributes, a lost ``<``), so wh
 reports a syntax error, a lenient outline scanner of ours reads the file instead and
 the result says so (``lenient=True``).
 
+Writing is :mod:`.opml_write` (:func:`export_opml` is re-exported here).
+
 Outlines with an ``xmlUrl`` are feeds; outlines without one are folders, and folders
 become nested sections. Only http/https feeds are kept; everything else (``exec:``,
 ``filter:``, ``|command``, ``file:``…) is reported in ``skipped`` with a reason.
@@ -17,14 +19,24 @@ from __future__ import annotations
 import codecs
 import html
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from xml.parsers import expat
 
 from newsterm.core.errors import ParseError
+from newsterm.core.sources.opml_write import export_opml
 from newsterm.core.sources.xmlguard import check_prolog
 from newsterm.core.text import clean_line, clean_url, decode_bytes, looks_binary
 from newsterm.core.urls import Problem, feed_url_problem, scheme_of, shown
+
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_OUTLINES",
+    "OpmlFeed",
+    "OpmlResult",
+    "OpmlSkip",
+    "export_opml",
+    "parse_opml",
+]
 
 MAX_OUTLINES = 50_000
 """More outlines than this in one file is refused (no real subscription list is that big)."""
@@ -341,85 +353,3 @@ def _attributes(inner: str) -> dict[str, str]:
             value, pos = (bare.group(), bare.end()) if bare else ("", size)
         attrs.setdefault(name, html.unescape(value))
     return attrs
-
-
-# --- writing -----------------------------------------------------------------------------
-
-_XML_ILLEGAL = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-
-
-def _attr(value: str) -> str:
-    value = _XML_ILLEGAL.sub("", value)
-    return (
-        value.replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace('"', "&quot;")
-        .replace("\t", "&#9;")
-        .replace("\n", "&#10;")
-        .replace("\r", "&#13;")
-    )
-
-
-_Row = tuple[str, str | None, str | None]
-
-
-@dataclass
-class _Folder:
-    folders: dict[str, _Folder] = field(default_factory=dict)
-    order: list[str | _Row] = field(default_factory=list)
-    """Folder names and feed rows, in the order they first appear."""
-
-
-def export_opml(
-    feeds: Iterable[tuple[str, str | None, tuple[str, ...], str | None]],
-    *,
-    title: str = "newsterm subscriptions",
-) -> str:
-    """(url, title, section, html_url) rows -> an OPML 2.0 document, folders as sections.
-
-    Feeds of one section are grouped in one folder (at the place of its first feed);
-    rows whose URL is empty after cleaning are left out.
-    """
-    root = _Folder()
-    for url, feed_title, section, html_url in feeds:
-        clean = clean_url(url)
-        if clean is None:
-            continue
-        node = root
-        for part in section:
-            name = clean_line(part)
-            if not name:
-                continue
-            if name not in node.folders:
-                node.folders[name] = _Folder()
-                node.order.append(name)
-            node = node.folders[name]
-        node.order.append((clean, clean_line(feed_title) or None, clean_url(html_url)))
-    lines = [
-        '<?xml version="1.0" encoding="UTF-8"?>',
-        '<opml version="2.0">',
-        "  <head>",
-        f"    <title>{_attr(clean_line(title))}</title>",
-        "  </head>",
-        "  <body>",
-    ]
-    _write_folder(root, 2, lines)
-    lines += ["  </body>", "</opml>", ""]
-    return "\n".join(lines)
-
-
-def _write_folder(folder: _Folder, depth: int, lines: list[str]) -> None:
-    pad = "  " * depth
-    for item in folder.order:
-        if isinstance(item, str):
-            name = _attr(item)
-            lines.append(f'{pad}<outline text="{name}" title="{name}">')
-            _write_folder(folder.folders[item], depth + 1, lines)
-            lines.append(f"{pad}</outline>")
-            continue
-        url, feed_title, html_url = item
-        label = _attr(feed_title or "")
-        names = f'text="{label}" title="{label}"' if feed_title else 'text=""'
-        link = f' htmlUrl="{_attr(html_url)}"' if html_url else ""
-        lines.append(f'{pad}<outline type="rss" {names} xmlUrl="{_attr(url)}"{link}/>')
