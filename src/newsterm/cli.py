@@ -341,7 +341,7 @@ def cmd_add(library: Library, args: argparse.Namespace) -> int:
     import asyncio
 
     from newsterm.core import manage
-    from newsterm.core.errors import FetchError
+    from newsterm.core.errors import SourceError
 
     address = args.url.strip()
     if scheme_of(web_address(address)) not in FETCH_SCHEMES:
@@ -352,7 +352,7 @@ def cmd_add(library: Library, args: argparse.Namespace) -> int:
         return EXIT_USAGE
     try:
         links = asyncio.run(manage.find_feeds(address, fetch_limits(library.config.settings)))
-    except FetchError as exc:
+    except SourceError as exc:  # a page that cannot be read, a feed the guard refuses
         print(f"newsterm: {without_userinfo(address)}: {exc}", file=sys.stderr)
         return EXIT_FAILED
     if not links:
