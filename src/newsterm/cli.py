@@ -11,6 +11,7 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from newsterm import __version__
 from newsterm.core.article_text import article_markdown
@@ -21,7 +22,8 @@ from newsterm.core.models import ArticleRow, View, section_from_string, section_
 from newsterm.core.paths import Paths, install_default_config, resolve_paths
 from newsterm.core.refresh import fetch_limits
 from newsterm.core.store import Store
-from newsterm.core.text import without_userinfo
+from newsterm.core.urls import FETCH_SCHEMES, scheme_of, web_address
+from newsterm.core.urls import shown as shown_url
 
 log = logging.getLogger("newsterm")
 
@@ -29,12 +31,12 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, exit 2, like every usage error
+    def error(self, message: str) -> NoReturn:  # one line, exit 2, like every usage error
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument(
         "--config",
         metavar="FILE",
@@ -316,7 +318,7 @@ def cmd_import_opml(library: Library, args: argparse.Namespace) -> int:
         print(f"{name}: not well-formed XML; read leniently")
     for feed in report.added:
         where = f"  [{section_shown(feed.section)}]" if feed.section else ""
-        print(f"added    {without_userinfo(feed.url)}  {feed.title or ''}{where}".rstrip())
+        print(f"added    {shown_url(feed.url)}  {feed.title or ''}{where}".rstrip())
     for skip in report.skipped:
         label = skip.url or skip.title or "(an outline)"
         if skip.url and skip.title:
@@ -350,20 +352,19 @@ def cmd_add(library: Library, args: argparse.Namespace) -> int:
     import asyncio
 
     from newsterm.core import manage
-    from newsterm.core.errors import FetchError
+    from newsterm.core.errors import SourceError
 
     address = args.url.strip()
-    scheme = address.split("://", 1)[0].lower() if "://" in address else "https"
-    if scheme not in ("http", "https"):
+    if scheme_of(web_address(address)) not in FETCH_SCHEMES:
         print(
-            f"newsterm: {without_userinfo(address)}: only http and https addresses are supported",
+            f"newsterm: {shown_url(address)}: only http and https addresses are supported",
             file=sys.stderr,
         )
         return EXIT_USAGE
     try:
         links = asyncio.run(manage.find_feeds(address, fetch_limits(library.config.settings)))
-    except FetchError as exc:
-        print(f"newsterm: {without_userinfo(address)}: {exc}", file=sys.stderr)
+    except SourceError as exc:  # a page that cannot be read, a feed the guard refuses
+        print(f"newsterm: {shown_url(address)}: {exc}", file=sys.stderr)
         return EXIT_FAILED
     if not links:
         print(f"newsterm: {manage.not_found(address)}", file=sys.stderr)
@@ -371,19 +372,19 @@ def cmd_add(library: Library, args: argparse.Namespace) -> int:
     url = links[0][0]
     if len(links) > 1:
         print(
-            f"{without_userinfo(address)} has {len(links)} feeds; adding the first, {without_userinfo(url)}. The others:"
+            f"{shown_url(address)} has {len(links)} feeds; adding the first, {shown_url(url)}. The others:"
         )
         for other, title, kind in links[1:]:
-            print(f"  {without_userinfo(other)}  ({kind}{', ' + title if title else ''})")
+            print(f"  {shown_url(other)}  ({kind}{', ' + title if title else ''})")
     section = section_from_string(args.section)
     if not manage.add_feed(library, url, args.title, section):
         print(
-            f"newsterm: {without_userinfo(url)} is already in {manage.config_path(library)}",
+            f"newsterm: {shown_url(url)} is already in {manage.config_path(library)}",
             file=sys.stderr,
         )
         return EXIT_FAILED
     where = f" in section {section_shown(section)}" if section else ""
-    print(f"added {without_userinfo(url)}{where} to {manage.config_path(library)}")
+    print(f"added {shown_url(url)}{where} to {manage.config_path(library)}")
     for report in library.refresh_sync([url]):
         if report.error:
             print(f"{report.title}: first fetch failed: {report.error}", file=sys.stderr)

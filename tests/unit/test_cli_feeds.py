@@ -257,3 +257,14 @@ def test_add_failures_are_one_line(home: Path, site: HTTPServer):
     line = assert_one_line_error(newsterm(home, "add", "file:///etc/passwd"), 2)
     assert "http" in line
     assert feeds(home) == []
+
+
+def test_add_refuses_a_feed_that_declares_entities(home: Path, site: HTTPServer):
+    # discovery applies the parser's XML guard: the feed is never subscribed to
+    body = '<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+    site.expect_request("/xxe.rss").respond_with_data(
+        body.encode() + rss("XXE").split(b"?>", 1)[1], content_type="application/rss+xml"
+    )
+    line = assert_one_line_error(newsterm(home, "add", site.url_for("/xxe.rss")), 1)
+    assert "refused: feed declares XML entities" in line
+    assert feeds(home) == []

@@ -16,12 +16,12 @@ blobs written before dictionaries existed (no FDICT) read as they always did.
 
 from __future__ import annotations
 
-import html
 import logging
-import re
 import zlib
 from collections import Counter
 from collections.abc import Callable, Sequence
+
+from newsterm.core.htmltext import visible_text
 
 log = logging.getLogger(__name__)
 
@@ -43,17 +43,17 @@ dictionaries; with this sample it costs no more."""
 SEARCH_BODY_MAX = 20_000
 """Characters of a body's text that the search index holds."""
 
-_TAGS = re.compile(r"<[^>]*>")
-
 ZdictFinder = Callable[[int], bytes | None]
 """DICTID (adler32) -> the dictionary, or None when the store has none of that id."""
 
 
 def plain_text(content: str, content_type: str) -> str:
-    """The words of a body, for the search index and word counts."""
-    if content_type == "html":
-        content = html.unescape(_TAGS.sub(" ", content))
-    return content
+    """The words of a body: what the search index holds and every word count counts
+    (the list's "Nm" from the stored count, the pane's "N min read" from the body).
+
+    HTML: :func:`~newsterm.core.htmltext.visible_text`. Markdown and text as they are.
+    """
+    return visible_text(content) if content_type == "html" else content
 
 
 def build_zdict(bodies: Sequence[str]) -> bytes | None:

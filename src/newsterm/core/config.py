@@ -8,15 +8,15 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from newsterm.core.actions import BY_ID, REBINDABLE
 from newsterm.core.errors import ConfigError
 from newsterm.core.models import SectionPath, Source, section_from_string
 from newsterm.core.text import clean_line, has_control
+from newsterm.core.urls import Problem, feed_url_problem
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,19 +199,17 @@ def _settings(where: _Where, raw: Any) -> Settings:
     return Settings(**values)
 
 
+_URL_PROBLEMS = {
+    Problem.INVALID: "is not a valid URL",
+    Problem.SCHEME: "must be an http:// or https:// URL",
+    Problem.NO_HOST: "has no host name",
+    Problem.SPACE: "contains whitespace",
+}
+
+
 def _url_problem(url: str) -> str | None:
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname
-    except ValueError:
-        return "is not a valid URL"
-    if parts.scheme.lower() not in ("http", "https"):
-        return "must be an http:// or https:// URL"
-    if not host:
-        return "has no host name"
-    if any(ch.isspace() for ch in url):
-        return "contains whitespace"
-    return None
+    problem = feed_url_problem(url)
+    return _URL_PROBLEMS[problem] if problem else None
 
 
 def _keys(where: _Where, raw: Any) -> dict[str, tuple[str, ...]]:
@@ -340,7 +338,3 @@ def load_config(path: Path) -> Config:
         line = text[: text.index("\x00")].count("\n") + 1
         raise ConfigError(f"{path}:{line}: binary data (NUL byte) in a TOML file")
     return parse_config(text, path)
-
-
-def setting_names() -> list[str]:
-    return [f.name for f in fields(Settings)]

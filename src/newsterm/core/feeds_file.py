@@ -35,6 +35,7 @@ from tomlkit.exceptions import TOMLKitError
 from newsterm.core.errors import ConfigError
 from newsterm.core.models import SectionPath, section_from_string
 from newsterm.core.text import clean_line
+from newsterm.core.urls import Problem, feed_url_problem
 
 log = logging.getLogger(__name__)
 
@@ -217,16 +218,11 @@ def _fsync_folder(folder: Path) -> None:
 
 
 def _check_url(path: Path, url: str) -> None:
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname
-    except ValueError:
-        host = None
-        parts = None
-    if parts is None or parts.scheme.lower() not in ("http", "https") or not host:
-        raise ConfigError(f"{path}: not an http/https feed URL: {clean_line(url, 200)!r}")
-    if any(ch.isspace() for ch in url):
+    problem = feed_url_problem(url)
+    if problem is Problem.SPACE:
         raise ConfigError(f"{path}: feed URL contains whitespace: {clean_line(url, 200)!r}")
+    if problem is not None:
+        raise ConfigError(f"{path}: not an http/https feed URL: {clean_line(url, 200)!r}")
 
 
 def _section_text(section: SectionPath | str) -> str:

@@ -5,38 +5,13 @@ from __future__ import annotations
 import os
 import shlex
 import subprocess
-import unicodedata
 import webbrowser
 from collections.abc import Mapping
-from urllib.parse import urlsplit
 
-ALLOWED_SCHEMES = frozenset({"http", "https", "mailto"})
+from newsterm.core.urls import open_refusal
 
-
-def refusal(url: str | None) -> str | None:
-    """Why ``url`` must not be opened, or None when it is safe to hand to a browser."""
-    if not url:
-        return "no link"
-    if url != url.strip():
-        return "link has leading or trailing whitespace"
-    for ch in url:
-        if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") or ch.isspace():
-            return "link contains control or invisible characters"
-    if url.startswith("-"):
-        return "link starts with '-'"
-    if url.startswith(("\\\\", "//")):
-        return "network path refused"
-    try:
-        parts = urlsplit(url)
-        parts.hostname  # noqa: B018 - raises ValueError on a malformed host
-    except ValueError:
-        return "malformed link"
-    scheme = parts.scheme.lower()
-    if scheme not in ALLOWED_SCHEMES:
-        return f"{scheme or 'scheme-less'} link refused: only http, https and mailto open"
-    if scheme in ("http", "https") and not parts.hostname:
-        return "link has no host"
-    return None
+refusal = open_refusal
+"""Why a URL must not be opened (the rule is :func:`newsterm.core.urls.open_refusal`)."""
 
 
 def browser_command(url: str, environ: Mapping[str, str] | None = None) -> list[str] | None:

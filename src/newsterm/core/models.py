@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Literal
 
@@ -180,15 +180,6 @@ class SourceReport:
     warning: str | None = None
     skipped: str | None = None
     """Why the feed was left alone, not failed (another newsterm is refreshing it)."""
-
-
-@dataclass(slots=True)
-class RefreshProgress:
-    """Progress of a refresh run, posted after each source."""
-
-    done: int = 0
-    total: int = 0
-    reports: list[SourceReport] = field(default_factory=list)
 
 
 SortOrder = Literal["newest", "oldest", "source", "title"]

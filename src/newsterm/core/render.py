@@ -1,25 +1,42 @@
 """Article bodies -> readable Markdown with numbered links. Pure: no textual, no rich.
 
-HTML goes through a guarding pre-pass (size cap, nesting cap, scripts and styles
-dropped, links resolved and numbered) and then html2text. Links become footnotes:
-``link text[3]`` in the text and a final ``Links`` section listing ``[3] https://…``;
-``RenderedArticle.links[2]`` is what the user's ``3o`` opens. Only http, https and
-mailto links get a number; any other scheme is dropped to its text.
+HTML goes through a guarding pre-pass (:mod:`newsterm.core.htmltext`: size cap,
+nesting cap, scripts and styles dropped, links resolved and numbered) and then
+html2text. Links become footnotes: ``link text[3]`` in the text and a final ``Links``
+section listing ``[3] https://…``; ``RenderedArticle.links[2]`` is what the user's
+``3o`` opens. Only the links :func:`newsterm.core.urls.resolve` keeps (http, https,
+mailto) get a number; any other is dropped to its text.
+
+The reading time counts the words of :func:`newsterm.core.bodies.plain_text`, the
+text the store counts for the list's "Nm", so the two always agree.
 """
 
 from __future__ import annotations
 
 import itertools
-import logging
 import re
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from typing import Literal
-from urllib.parse import urljoin, urlsplit
 
-from newsterm.core.text import URL_MAX, clean_line, clean_text, clean_url
+from newsterm.core.bodies import plain_text
+from newsterm.core.htmltext import AMP, DEPTH_MAX, LT, MARK_CLOSE, MARK_OPEN, clean_html
+from newsterm.core.text import URL_MAX, clean_line, clean_text, word_count
+from newsterm.core.urls import resolve
 
-log = logging.getLogger(__name__)
+__all__ = [
+    "DEPTH_MAX",
+    "INPUT_MAX",
+    "LINKS_HEADING",
+    "LINKS_MAX",
+    "OUTPUT_MAX",
+    "TAGS_MAX",
+    "TRUNCATED_NOTE",
+    "WORDS_PER_MINUTE",
+    "RenderedArticle",
+    "reading_minutes",
+    "render_body",
+    "word_count",
+]
 
 INPUT_MAX = 1_000_000
 """Characters of a body rendered; the rest is cut with :data:`TRUNCATED_NOTE`."""
@@ -27,22 +44,14 @@ OUTPUT_MAX = 1_000_000
 """Characters of Markdown kept (before the link list)."""
 TAGS_MAX = 50_000
 """Tags parsed per body; a body with more is cut there (as if truncated)."""
-DEPTH_MAX = 32
-"""Open elements deeper than this are dropped (their text is kept)."""
 LINKS_MAX = 2_000
 """Links numbered per article; later ones keep their text only."""
 WORDS_PER_MINUTE = 230
 TRUNCATED_NOTE = "[… article truncated]"
 LINKS_HEADING = "## Links"
 
-_LINK_SCHEMES = frozenset({"http", "https", "mailto"})
-# A footnote marker travels through html2text as private-use characters, so nothing
-# in the article's own text can be mistaken for one and html2text never escapes it.
-_MARK_OPEN, _MARK_CLOSE = "\ue000", "\ue001"
-_MARKER = re.compile(f"{_MARK_OPEN}(\\d+){_MARK_CLOSE}")
-# Text's "<" and "&" travel the same way: html2text then has no entities to decode.
-_LT, _AMP = "\ue002", "\ue003"
-_PRIVATE = str.maketrans("", "", _MARK_OPEN + _MARK_CLOSE + _LT + _AMP)
+_MARKER = re.compile(f"{MARK_OPEN}(\\d+){MARK_CLOSE}")
+_TAG_START = re.compile(r"<[A-Za-z/!?]")
 
 
 @dataclass(frozen=True)
@@ -54,7 +63,8 @@ class RenderedArticle:
     links: tuple[str, ...]
     """The numbered links: ``links[n - 1]`` is footnote ``[n]``."""
     words: int
-    """Words of readable text (link list and footnote refs not counted)."""
+    """Words of the body's text (:func:`~newsterm.core.text.word_count` of
+    :func:`~newsterm.core.bodies.plain_text`): the same number the store keeps."""
 
 
 def render_body(
@@ -64,6 +74,7 @@ def render_body(
 ) -> RenderedArticle:
     """Turn an article body into :class:`RenderedArticle`; never raises on bad input."""
     content = content or ""
+    words = word_count(plain_text(content, content_type))
     truncated = len(content) > INPUT_MAX
     if truncated:
         content = content[:INPUT_MAX]
@@ -82,32 +93,15 @@ def render_body(
         truncated = True
     if truncated:
         body = f"{body}\n\n{TRUNCATED_NOTE}" if body else TRUNCATED_NOTE
-    words = word_count(_MARKER_REF.sub(" ", body))
     if links.urls:
         listing = "\n".join(f"[{n}] {url}" for n, url in enumerate(links.urls, 1))
         body = "\n\n".join(part for part in (body, LINKS_HEADING, listing) if part)
     return RenderedArticle(clean_text(body, OUTPUT_MAX * 2), tuple(links.urls), words)
 
 
-_CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_ALNUM = re.compile(r"[^\W_]")
-_MARKER_REF = re.compile(r"\[\d+\]|\[image(?=[:\]])")
-
-
-def word_count(text: str) -> int:
-    """Whitespace-separated tokens holding a letter or digit; each CJK character counts."""
-    cjk = len(_CJK.findall(text))
-    if cjk:
-        text = _CJK.sub(" ", text)
-    return cjk + sum(1 for token in text.split() if _ALNUM.search(token))
-
-
 def reading_minutes(words: int) -> int:
     """Minutes to read ``words`` at 230 words a minute, rounded, at least 1."""
     return max(1, (words + WORDS_PER_MINUTE // 2) // WORDS_PER_MINUTE)
-
-
-# --- links -------------------------------------------------------------------
 
 
 class _Links:
@@ -119,28 +113,8 @@ class _Links:
         self._numbers: dict[str, int] = {}
 
     def resolve(self, raw: str | None) -> str | None:
-        """An absolute http/https/mailto URL, or None for anything else."""
-        if not raw:
-            return None
-        url = re.sub(r"[\t\n\r]", "", raw.strip(" \t\n\r\f"))
-        if not url or url.startswith("#"):  # in-page anchors lead nowhere new
-            return None
-        url = url.replace(" ", "%20")
-        try:
-            if self.base_url:
-                url = urljoin(self.base_url, url)
-            checked = clean_url(url)
-            if checked is None:
-                return None
-            parts = urlsplit(checked)
-        except ValueError:
-            return None
-        scheme = parts.scheme.lower()
-        if scheme not in _LINK_SCHEMES or (scheme != "mailto" and not parts.netloc):
-            return None
-        if scheme == "mailto" and not parts.path:
-            return None
-        return checked
+        """An absolute http/https/mailto URL (an ``href`` read as browsers do), or None."""
+        return resolve(raw, self.base_url, html=True)
 
     def number(self, url: str) -> int | None:
         """The footnote number of ``url`` (new or existing); None past the cap."""
@@ -151,209 +125,7 @@ class _Links:
         return number
 
 
-# --- HTML ----------------------------------------------------------------------
-
-# Elements whose content is never shown.
-_SKIP = frozenset(
-    {"script", "style", "noscript", "iframe", "template", "title", "svg", "select", "textarea"}
-)
-_VOID = frozenset(
-    {"area", "base", "br", "col", "embed", "hr", "img", "input", "keygen", "link", "meta",
-     "param", "source", "track", "wbr"}
-)  # fmt: skip
-# Elements passed to html2text (bare: no attributes but <ol start>), and renamings.
-_KEEP = frozenset(
-    {"h1", "h2", "h3", "h4", "h5", "h6", "p", "div", "blockquote", "ul", "ol", "li", "dl",
-     "dt", "dd", "pre", "code", "kbd", "tt", "b", "strong", "i", "em", "del", "s", "strike",
-     "q", "table", "tr", "td", "th"}
-)  # fmt: skip
-_RENAME = {
-    **dict.fromkeys(
-        ("article", "section", "header", "footer", "main", "aside", "nav", "figure",
-         "figcaption", "address", "details", "summary", "center", "fieldset", "legend",
-         "form", "hgroup", "caption"),
-        "div",
-    ),
-    "samp": "code", "var": "em", "cite": "em", "dfn": "em", "menu": "ul", "dir": "ul",
-    "xmp": "pre", "listing": "pre", "plaintext": "pre",
-}  # fmt: skip
-_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
-_BLOCK = frozenset(
-    {"p", "div", "blockquote", "ul", "ol", "li", "dl", "dt", "dd", "pre", "table", "tr",
-     "td", "th"}
-) | _HEADINGS  # fmt: skip
-# A start tag closes an open element of the first set found above any of the second
-# (the HTML rules for unclosed <li>, <p>, <td> … in short).
-_CLOSES: dict[str, tuple[frozenset[str], frozenset[str]]] = {
-    "li": (frozenset({"li"}), frozenset({"ul", "ol"})),
-    "dt": (frozenset({"dt", "dd"}), frozenset({"dl"})),
-    "dd": (frozenset({"dt", "dd"}), frozenset({"dl"})),
-    "tr": (frozenset({"tr"}), frozenset({"table"})),
-    "td": (frozenset({"td", "th"}), frozenset({"tr", "table"})),
-    "th": (frozenset({"td", "th"}), frozenset({"tr", "table"})),
-}
-_P_CLOSERS = (frozenset({"p"}), _BLOCK - {"p"})
-_H_CLOSERS = (frozenset({"p"}) | _HEADINGS, _BLOCK - {"p"} - _HEADINGS)
-_CLOSE_SCAN = 16
-_INT = re.compile(r"\s*-?\d{1,9}\s*")
-_PIXEL = re.compile(r"\s*[01](?:px)?\s*")
-_BAD_SECTION = re.compile(r"<!\[(?!CDATA\[)")
-_LONE_LT = re.compile(r"<(?![A-Za-z/!?])")
-_TAG_START = re.compile(r"<[A-Za-z/!?]")
-# How html.parser finds the end of a comment and of a CDATA section.
-_COMMENT_CLOSE = re.compile(r"--\s*>")
-_CDATA_CLOSE = re.compile(r"\]\s*\]\s*>")
-
-
-@dataclass(slots=True)
-class _Open:
-    name: str
-    kept: bool
-    url: str | None = None
-    shown: int = 0
-
-
-class _Prepass(HTMLParser):
-    """Rewrites hostile HTML into small, shallow, attribute-free HTML for html2text."""
-
-    def __init__(self, links: _Links) -> None:
-        super().__init__(convert_charrefs=True)
-        self.links = links
-        self.out: list[str] = []
-        self.stack: list[_Open] = []
-        self.open_count: dict[str, int] = {}
-        self.skip = 0
-        self.shown = 0  # visible text pieces so far: did an <a> get any content?
-        self.last_mark: int | None = None
-        self.base_seen = False
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _SKIP:
-            self.skip += 1
-            return
-        if self.skip:
-            return
-        if tag in _VOID:
-            if tag == "base":
-                self._base(dict(attrs).get("href"))
-            elif tag == "img":
-                self._image(dict(attrs))
-            elif tag == "br":
-                self.out.append("<br>")
-            elif tag == "hr":
-                self._implicit_close(_P_CLOSERS)
-                self.out.append("<hr>")
-            return
-        name = "a" if tag == "a" else _RENAME.get(tag) or (tag if tag in _KEEP else None)
-        if name is None:
-            return
-        if name == "a":
-            if self.open_count.get("a"):
-                self._pop_to("a")
-            url = self.links.resolve(dict(attrs).get("href"))
-            self._push(_Open("a", False, url, self.shown))
-            return
-        if name in _CLOSES:
-            self._implicit_close(_CLOSES[name])
-        elif name in _HEADINGS:
-            self._implicit_close(_H_CLOSERS)
-        elif name in _BLOCK:
-            self._implicit_close(_P_CLOSERS)
-        kept = len(self.stack) < DEPTH_MAX
-        if kept:
-            start = dict(attrs).get("start") if name == "ol" else None
-            if start and _INT.fullmatch(start):
-                self.out.append(f'<ol start="{int(start)}">')
-            else:
-                self.out.append(f"<{name}>")
-        elif name in _BLOCK:
-            self.out.append(" ")
-        self._push(_Open(name, kept))
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.handle_starttag(tag, attrs)
-        if tag not in _VOID:
-            self.handle_endtag(tag)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _SKIP:
-            self.skip = max(0, self.skip - 1)
-            return
-        if self.skip:
-            return
-        name = "a" if tag == "a" else _RENAME.get(tag) or (tag if tag in _KEEP else None)
-        if name is not None and self.open_count.get(name):
-            self._pop_to(name)
-
-    def handle_data(self, data: str) -> None:
-        if self.skip or not data:
-            return
-        data = data.translate(_PRIVATE)
-        self.out.append(data.replace("&", _AMP).replace("<", _LT))
-        if not data.isspace():
-            self.shown += 1
-            self.last_mark = None
-
-    def finish(self) -> str:
-        self.close()
-        while self.stack:
-            self._close(self.stack.pop())
-        return "".join(self.out)
-
-    def _base(self, href: str | None) -> None:
-        """The first ``<base href>`` of a saved page sets where its links are relative to."""
-        if not self.base_seen:
-            self.base_seen = True
-            url = self.links.resolve(href)
-            if url and not url.startswith("mailto:"):
-                self.links.base_url = url
-
-    def _image(self, attrs: dict[str, str | None]) -> None:
-        if any(_PIXEL.fullmatch(attrs.get(k) or "x") for k in ("width", "height")):
-            return  # a tracking pixel
-        alt = clean_line(attrs.get("alt") or attrs.get("title") or "", 200)
-        self.handle_data(f"[image: {alt}]" if alt else "[image]")
-        url = self.links.resolve(attrs.get("src")) or self.links.resolve(attrs.get("data-src"))
-        if url:
-            self._mark(url)
-
-    def _mark(self, url: str) -> None:
-        number = self.links.number(url)
-        if number is not None and number != self.last_mark:
-            self.out.append(f"{_MARK_OPEN}{number}{_MARK_CLOSE}")
-            self.last_mark = number
-
-    def _push(self, entry: _Open) -> None:
-        self.stack.append(entry)
-        self.open_count[entry.name] = self.open_count.get(entry.name, 0) + 1
-
-    def _pop_to(self, name: str) -> None:
-        while self.stack:
-            entry = self.stack.pop()
-            self.open_count[entry.name] -= 1
-            self._close(entry)
-            if entry.name == name:
-                return
-
-    def _close(self, entry: _Open) -> None:
-        if entry.name == "a":
-            if entry.url and self.shown > entry.shown:
-                self._mark(entry.url)
-        elif entry.kept:
-            self.out.append(f"</{entry.name}>")
-        elif entry.name in _BLOCK:
-            self.out.append(" ")
-
-    def _implicit_close(self, rule: tuple[frozenset[str], frozenset[str]]) -> None:
-        closes, boundary = rule
-        if not any(self.open_count.get(name) for name in closes):
-            return
-        for entry in reversed(self.stack[-_CLOSE_SCAN:]):
-            if entry.name in closes:
-                self._pop_to(entry.name)
-                return
-            if entry.name in boundary:
-                return
+# --- HTML ----------------------------------------------------------------------------
 
 
 def _html_to_markdown(content: str, links: _Links) -> tuple[str, bool]:
@@ -361,16 +133,8 @@ def _html_to_markdown(content: str, links: _Links) -> tuple[str, bool]:
     too_many = next(itertools.islice(_TAG_START.finditer(content), TAGS_MAX, None), None)
     if too_many is not None:
         content = content[: too_many.start()]
-    # A "<" that cannot start a tag is text: html.parser would take it one at a time.
-    content = escape_unclosed(_LONE_LT.sub("&lt;", _BAD_SECTION.sub("&lt;![", content)))
-    prepass = _Prepass(links)
-    note = ""
-    try:
-        prepass.feed(content)
-    except AssertionError as error:  # html.parser gives up on some malformed markup
-        log.warning("HTML parser stopped early: %s", error)
-        note = "\n\n[… the rest of the article could not be read]"
-    cleaned = prepass.finish()
+    cleaned, stopped = clean_html(content, links)
+    note = "\n\n[… the rest of the article could not be read]" if stopped else ""
 
     import html2text  # imported at first use: it is not needed to paint the app
 
@@ -379,31 +143,8 @@ def _html_to_markdown(content: str, links: _Links) -> tuple[str, bool]:
     converter.ignore_links = True
     converter.ignore_images = True
     markdown = converter.handle(cleaned)
-    markdown = _MARKER.sub(r"[\1]", markdown).replace(_LT, "<").replace(_AMP, "&")
+    markdown = _MARKER.sub(r"[\1]", markdown).replace(LT, "<").replace(AMP, "&")
     return markdown + note, too_many is not None
-
-
-def escape_unclosed(content: str) -> str:
-    """Tags, comments and CDATA sections that never end, with their ``<`` as ``&lt;``.
-
-    html.parser shows those as text anyway, but it first scans to the end of the body
-    again for each one: quadratic for comments (40,000 ``<!--`` took 26 s), far worse for
-    start tags (40,000 ``<a `` took 4 minutes). Escaping them keeps the scan linear.
-    """
-    end = content.rfind(">") + 1
-    if "<" in content[end:]:
-        content = content[:end] + content[end:].replace("<", "&lt;")
-    for opener, closer in (("<!--", _COMMENT_CLOSE), ("<![CDATA[", _CDATA_CLOSE)):
-        start = content.find(opener)
-        if start == -1:
-            continue
-        last = None
-        for last in closer.finditer(content, start):  # noqa: B007 - the last one is wanted
-            pass
-        cut = last.end() if last is not None else start
-        if opener in content[cut:]:
-            content = content[:cut] + content[cut:].replace(opener, "&lt;" + opener[1:])
-    return content
 
 
 # --- Markdown and text -------------------------------------------------------

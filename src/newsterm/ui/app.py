@@ -42,7 +42,7 @@ class NewsApp(App[int]):
             self.notify(notice, markup=False, timeout=12)
 
     def watch_theme(self, theme: str) -> None:
-        if self.is_mounted:
+        if self.is_running:  # not while App.__init__ sets the default theme
             self.library.save("theme", theme)
 
     def action_help(self) -> None:

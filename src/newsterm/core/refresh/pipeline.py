@@ -25,7 +25,7 @@ from newsterm.core.errors import StoreError
 from newsterm.core.models import Source, SourceReport, SourceState
 from newsterm.core.refresh.worker import Failed, FeedJob, Stored, parse_and_store, worker_init
 from newsterm.core.store import Store, lease_owner
-from newsterm.core.text import without_userinfo
+from newsterm.core.urls import shown as shown_url
 
 if TYPE_CHECKING:
     from newsterm.core.sources.http import Fetcher, FetchLimits
@@ -90,7 +90,7 @@ class Refresher:
         )
         mine = set(claimed)
         reports = [
-            SourceReport(s.key, s.title or without_userinfo(s.key), skipped=_held_by(others[s.key]))
+            SourceReport(s.key, s.title or shown_url(s.key), skipped=_held_by(others[s.key]))
             for s in sources
             if s.key in others
         ]
@@ -148,7 +148,7 @@ class Refresher:
         unchanged: Unchanged,
     ) -> SourceReport:
         label = source.title or (state.title if state and state.title else None)
-        report = SourceReport(source.key, label or without_userinfo(source.key))
+        report = SourceReport(source.key, label or shown_url(source.key))
         now = datetime.now(UTC)
         if state and state.retry_after and state.retry_after > now:
             wait = int((state.retry_after - now).total_seconds())

@@ -5,8 +5,10 @@
 3. Failing that, the usual places (:data:`COMMON_PATHS`) on the same origin are tried,
    and the answers that look like feeds are kept.
 
-The page parsing (:func:`find_feed_links`) and the sniffing (:func:`looks_like_feed`) are
-pure; :func:`discover` takes the fetch function (``Fetcher.fetch``) as an argument.
+The page parsing (:func:`find_feed_links`) and the sniffing (:func:`looks_like_feed`, from
+:mod:`.sniff`) are pure; :func:`discover` takes the fetch function (``Fetcher.fetch``) as
+an argument. A feed that declares XML entities is refused here as the parser would
+refuse it (:mod:`.xmlguard`): the address is not offered for subscription.
 """
 
 from __future__ import annotations
@@ -14,17 +16,19 @@ from __future__ import annotations
 import asyncio
 import codecs
 import hashlib
-import json
 import logging
 import re
 from collections.abc import Awaitable, Callable
 from html.parser import HTMLParser
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
-from newsterm.core.errors import FetchError
+from newsterm.core.errors import FetchError, ParseError
+from newsterm.core.htmltext import escape_unclosed
 from newsterm.core.models import FetchResult
-from newsterm.core.render import escape_unclosed
-from newsterm.core.text import clean_line, clean_url, decode_bytes
+from newsterm.core.sources.sniff import SNIFF_BYTES, FeedKind, feed_kind
+from newsterm.core.sources.xmlguard import FEED_REFUSED, check_prolog, text_view
+from newsterm.core.text import clean_line, decode_bytes
+from newsterm.core.urls import fetchable, resolve, shown, web_address
 
 log = logging.getLogger(__name__)
 
@@ -45,9 +49,6 @@ FEED_TYPES = {
 
 MAX_HTML_CHARS = 2_000_000
 """Characters of a page read for links (the links are in the head)."""
-SNIFF_BYTES = 65_536
-JSON_PARSE_MAX = 1_000_000
-"""A JSON body up to this size is parsed when its first bytes don't show the version."""
 
 
 # --- links in a page --------------------------------------------------------------------------
@@ -76,18 +77,9 @@ class _LinkCollector(HTMLParser):
             self.links.append((href, values.get("title"), kind))
 
 
-_URL_NOISE = re.compile(r"[\t\n\r]")
 _META_CHARSET = re.compile(
     rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9._:-]{1,40})""", re.IGNORECASE
 )
-
-
-def _is_http(url: str) -> bool:
-    try:
-        parts = urlsplit(url)
-        return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
-    except ValueError:
-        return False
 
 
 def _decode_html(data: bytes, charset: str | None = None) -> str:
@@ -121,20 +113,14 @@ def find_feed_links(html: bytes | str, page_url: str) -> list[FeedLink]:
         log.debug("HTML parser stopped early on %s: %s", page_url, exc)
     base = page_url
     if collector.base is not None:
-        try:
-            candidate = urljoin(page_url, _URL_NOISE.sub("", collector.base.strip()))
-        except ValueError:
-            candidate = ""
-        if _is_http(candidate):
+        candidate = resolve(collector.base, page_url, html=True)
+        if candidate is not None and fetchable(candidate):
             base = candidate
     found: list[FeedLink] = []
     seen: set[str] = set()
     for href, title, kind in collector.links:
-        try:
-            url = clean_url(urljoin(base, _URL_NOISE.sub("", href.strip())))
-        except ValueError:
-            continue
-        if url is None or not _is_http(url) or url in seen:
+        url = resolve(href, base, html=True)
+        if url is None or not fetchable(url) or url in seen:
             continue
         if kind == "json" and "/wp-json/" in urlsplit(url).path:
             continue
@@ -145,52 +131,19 @@ def find_feed_links(html: bytes | str, page_url: str) -> list[FeedLink]:
 
 # --- sniffing -----------------------------------------------------------------------------------
 
-_PROLOG = re.compile(
-    r"\s*(?:<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>\[]*(?:\[.*?\])?\s*>)", re.DOTALL | re.IGNORECASE
-)
-_ROOTS = (("<rss", "rss"), ("<feed", "atom"), ("<rdf:RDF", "rdf"))
-_JSONFEED_VERSION = re.compile(r'"version"\s*:\s*"https?://jsonfeed\.org/version/')
-
-
-def feed_kind(body: bytes) -> str | None:
-    """ "rss", "atom", "rdf" or "json" when ``body`` looks like a feed, else None (cheap)."""
-    head = body[:SNIFF_BYTES]
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        text = head.decode("utf-16", errors="replace")
-    else:
-        text = head.decode("utf-8", errors="replace")
-    text = text.lstrip("\ufeff \t\r\n")
-    pos = 0
-    while match := _PROLOG.match(text, pos):
-        pos = match.end()
-    text = text[pos:].lstrip()
-    for tag, kind in _ROOTS:
-        if text.startswith(tag) and text[len(tag) : len(tag) + 1] in (
-            " ",
-            "\t",
-            "\r",
-            "\n",
-            ">",
-            "/",
-        ):
-            return kind
-    if text.startswith("{"):
-        if _JSONFEED_VERSION.search(text):
-            return "json"
-        if len(body) <= JSON_PARSE_MAX:
-            try:
-                data = json.loads(body)
-            except (ValueError, RecursionError):
-                return None
-            version = data.get("version") if isinstance(data, dict) else None
-            if isinstance(version, str) and re.match(r"https?://jsonfeed\.org/version/", version):
-                return "json"
-    return None
-
 
 def looks_like_feed(body: bytes) -> bool:
     """True when the root is ``<rss``, ``<feed``, ``<rdf:RDF`` or a JSON Feed object."""
     return feed_kind(body) is not None
+
+
+def _guarded_kind(body: bytes) -> FeedKind | None:
+    """:func:`~.sniff.feed_kind`, and for XML the guard the parser applies: ParseError
+    for a feed that declares entities, so it is never offered."""
+    kind = feed_kind(body)
+    if kind is not None and kind != "json":
+        check_prolog(text_view(body[:SNIFF_BYTES])[0], FEED_REFUSED)
+    return kind
 
 
 def _looks_html(result: FetchResult) -> bool:
@@ -212,20 +165,19 @@ async def discover(url: str, fetch: Fetch) -> list[FeedLink]:
     """The feeds of the page at ``url``: the URL itself when it is a feed, else the
     page's alternate links, else the :data:`COMMON_PATHS` of its origin that answer with
     a feed. An empty list when nothing is found; FetchError when the page itself cannot
-    be fetched (so the user sees why) or ``url`` is not http/https.
+    be fetched (so the user sees why) or ``url`` is not http/https; ParseError when the
+    address is a feed the XML guard refuses.
     """
-    url = url.strip()
-    if "://" not in url:
-        url = "https://" + url
-    if not _is_http(url):
-        raise FetchError(f"not an http/https URL: {clean_line(url, 200)}")
+    url = web_address(url)
+    if not fetchable(url):
+        raise FetchError(f"not an http/https URL: {shown(url, 200)}")
     page = await fetch(url)
     if page.error or page.body is None:
         raise FetchError(page.error or "no content")
-    kind = feed_kind(page.body)
+    kind = _guarded_kind(page.body)
     if kind is not None:
         return [(page.permanent_url or url, None, kind)]
-    final = page.url if page.url and _is_http(page.url) else url
+    final = page.url if page.url and fetchable(page.url) else url
     if _looks_html(page):
         links = find_feed_links(_decode_html(page.body, _charset(page.content_type)), final)
         if links:
@@ -244,7 +196,11 @@ async def _probe(page_url: str, fetch: Fetch) -> list[FeedLink]:
     for candidate, result in zip(candidates, results, strict=True):
         if result.error or not result.body:
             continue
-        kind = feed_kind(result.body)
+        try:
+            kind = _guarded_kind(result.body)
+        except ParseError as exc:
+            log.info("%s: %s", shown(candidate), exc)
+            continue
         if kind is None:
             continue
         digest = hashlib.sha256(result.body).digest()

@@ -3,238 +3,50 @@ via :mod:`newsterm.core.sources.jsonfeed`.
 
 :func:`parse_feed` is a pure top-level function: it runs in a process pool, so its
 arguments and result pickle. The format is sniffed from the content (never from the
-file extension or the Content-Type). Before feedparser sees a document, a guard refuses
-XML entity declarations and external identifiers (billion laughs, quadratic blow-up,
-XXE): feedparser's lenient fallback parser would expand entities that expat refuses.
+file extension or the Content-Type: :mod:`.sniff`). Before feedparser sees a document,
+the XML guard (:mod:`.xmlguard`, shared with OPML and discovery) refuses entity
+declarations and dangerous DTDs (billion laughs, quadratic blow-up, XXE): feedparser's
+lenient fallback parser would expand entities that expat refuses.
 
 Every string leaves through :mod:`newsterm.core.text`.
 """
 
 from __future__ import annotations
 
-import hashlib
-import html
 import io
 import logging
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urljoin
 
 from newsterm.core.errors import ParseError
 from newsterm.core.models import Article, ArticleKey, ContentType, Enclosure, ParsedFeed
+from newsterm.core.sources.fields import make_id, parse_length, sane_date, title_from_text
+from newsterm.core.sources.jsonfeed import parse_json_feed
+from newsterm.core.sources.sniff import sniff
+from newsterm.core.sources.xmlguard import FEED_REFUSED, check_prolog, head_end, text_view
 from newsterm.core.text import (
     CATEGORIES_MAX,
     ENCLOSURES_MAX,
     clean_line,
     clean_text,
-    clean_url,
-    without_userinfo,
+    strip_tags,
 )
+from newsterm.core.urls import fetchable, resolve, shown, web_base
 
 log = logging.getLogger(__name__)
 
-REFUSED_ENTITIES = "refused: feed declares XML entities / external DTD"
-ID_MAX = 2_048
-"""Longer ids are replaced by ``sha1:`` + their hash."""
-FUTURE_SLACK = timedelta(days=2)
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+REFUSED_ENTITIES = FEED_REFUSED
 
-_BOMS = (
-    (b"\x00\x00\xfe\xff", "utf-32-be"),
-    (b"\xff\xfe\x00\x00", "utf-32-le"),
-    (b"\xef\xbb\xbf", ""),  # UTF-8: ASCII-compatible, no special handling
-    (b"\xfe\xff", "utf-16-be"),
-    (b"\xff\xfe", "utf-16-le"),
-)
-_WHITESPACE = " \t\r\n\ufeff"
-_NOT_SPACE = re.compile("[^ \t\r\n\ufeff]")
-_FIRST_TAG = re.compile(r"<\w")  # where feedparser's own DOCTYPE handling stops
-_ELEMENT_NAME = re.compile(r"<([A-Za-z_][\w.:-]*)")
-_ENTITY_DECL = re.compile(r"<!ENTITY", re.IGNORECASE)
-_DOCTYPE = re.compile(r"<!DOCTYPE\b", re.IGNORECASE)
-_EXTERNAL_ID = re.compile(r"\b(?:SYSTEM|PUBLIC)\b")
-_SYSTEM_LITERAL_SCHEME = re.compile(r"""["']\s*([A-Za-z][A-Za-z0-9+.-]*):""")
-_TAG = re.compile(r"<[^>]*>")
 # The encoding in the XML declaration, found the way feedparser finds it.
 _XML_DECL_ENCODING = re.compile(r"""<\?.*encoding=['"](.*?)['"].*\?>""")
-_URL_SCHEMES = ("http", "https", "mailto")
-_TITLE_WORDS = 12
 _BENIGN_BOZO = ("CharacterEncodingOverride", "NonXMLContentType")
 
 
-# --- helpers shared with jsonfeed.py --------------------------------------------------
-
-
-def sane_date(value: datetime | None, now: datetime) -> datetime | None:
-    """``value`` as aware UTC, or None when missing or absurd (before 1970, or more than
-    two days after ``now``)."""
-    if value is None:
-        return None
-    value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-    if value < EPOCH or value > now + FUTURE_SLACK:
-        return None
-    return value
-
-
 def resolve_url(value: object, base: str | None) -> str | None:
-    """A link from a feed, resolved against ``base``; None unless http, https or mailto."""
-    url = clean_url(value)
-    if url is None:
-        return None
-    if url.startswith(("https://", "http://")):
-        return url
-    if url.startswith("//") and not base:
-        url = "https:" + url
-    elif base:
-        try:
-            url = urljoin(base, url)
-        except ValueError:
-            return None
-    scheme, colon, _ = url.partition(":")
-    if not colon or scheme.lower() not in _URL_SCHEMES:
-        return None
-    return clean_url(url)
-
-
-def strip_tags(value: str) -> str:
-    """A quick HTML -> text for one-line fields (titles): tags dropped, entities decoded."""
-    if "<" in value:
-        value = _TAG.sub(" ", value)
-    if "&" in value:
-        value = html.unescape(value)
-    return value
-
-
-def title_from_text(text: str, is_html: bool) -> str:
-    """A title made of the first words of a body; ``""`` when it has none."""
-    head = text[:4000]
-    if is_html:
-        head = strip_tags(head)
-    words = head.split(maxsplit=_TITLE_WORDS)
-    if not words:
-        return ""
-    line = clean_line(" ".join(words[:_TITLE_WORDS]), 200)
-    return line + "…" if len(words) > _TITLE_WORDS and line else line
-
-
-def make_id(raw: object, fallback_link: object, title: str, date: str) -> str:
-    """The article id: guid/id, else the link, else a hash of title and date."""
-    ident = clean_line(raw, 100_000) if raw is not None else ""
-    if not ident:
-        ident = clean_line(fallback_link, 100_000) if fallback_link is not None else ""
-    if not ident:
-        digest = hashlib.sha1((title + "\x00" + date).encode("utf-8", "surrogatepass"))
-        return "sha1:" + digest.hexdigest()
-    if len(ident) > ID_MAX:
-        return "sha1:" + hashlib.sha1(ident.encode("utf-8", "surrogatepass")).hexdigest()
-    return ident
-
-
-def parse_length(value: object) -> int | None:
-    """An enclosure length (bytes): a non-negative int, else None."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value if value >= 0 else None
-    if isinstance(value, float):
-        return int(value) if 0 <= value < 2**63 else None
-    if isinstance(value, str):
-        value = value.strip()
-        if value.isdigit() and len(value) < 19:
-            return int(value)
-    return None
-
-
-# --- sniffing and the XML guard -------------------------------------------------------
-
-
-def _text_view(body: bytes) -> tuple[str, str | None, bytes]:
-    """The document as text for sniffing: ``(text, wide codec or None, bom)``.
-
-    ASCII-compatible documents are viewed as Latin-1 (one char per byte, exact round
-    trip); UTF-16/32 (with or without a BOM) are decoded.
-    """
-    for bom, bom_codec in _BOMS:
-        if body.startswith(bom):
-            if not bom_codec:
-                return body[len(bom) :].decode("latin-1"), None, bom
-            return body[len(bom) :].decode(bom_codec, "replace"), bom_codec, bom
-    head = body[:4]
-    codec: str | None = None
-    if len(head) == 4:
-        if head[:3] == b"\x00\x00\x00" and head[3]:
-            codec = "utf-32-be"
-        elif head[0] and head[1:] == b"\x00\x00\x00":
-            codec = "utf-32-le"
-        elif not head[0] and head[1] and not head[2] and head[3]:
-            codec = "utf-16-be"
-        elif head[0] and not head[1] and head[2] and not head[3]:
-            codec = "utf-16-le"
-    if codec:
-        return body.decode(codec, "replace"), codec, b""
-    return body.decode("latin-1"), None, b""
-
-
-def _skip_declaration(text: str, pos: int) -> int:
-    """End of the ``<!...>`` declaration at ``pos`` (an internal subset ``[...]`` included)."""
-    close = text.find(">", pos)
-    bracket = text.find("[", pos)
-    if bracket != -1 and (close == -1 or bracket < close):
-        end = text.find("]", bracket)
-        close = text.find(">", end) if end != -1 else -1
-    return len(text) if close == -1 else close + 1
-
-
-def _prolog_end(text: str) -> int:
-    """Where the root element starts, skipping the XML declaration, PIs, comments and
-    declarations the way an XML parser would (a ``<a`` inside a comment is skipped)."""
-    pos, size = 0, len(text)
-    while pos < size:
-        while pos < size and text[pos] in _WHITESPACE:
-            pos += 1
-        if text.startswith("<?", pos):
-            end = text.find("?>", pos + 2)
-            pos = size if end == -1 else end + 2
-        elif text.startswith("<!--", pos):
-            end = text.find("-->", pos + 4)
-            pos = size if end == -1 else end + 3
-        elif text.startswith("<!", pos):
-            pos = _skip_declaration(text, pos)
-        else:
-            return pos
-    return size
-
-
-def _guard_doctype(prolog: str) -> list[tuple[int, int]]:
-    """Spans of DOCTYPE declarations to strip; raises ParseError for dangerous ones."""
-    if _ENTITY_DECL.search(prolog):
-        raise ParseError(REFUSED_ENTITIES)
-    spans = []
-    for match in _DOCTYPE.finditer(prolog):
-        end = _skip_declaration(prolog, match.start())
-        declaration = prolog[match.start() : end]
-        bracket = declaration.find("[")
-        if bracket != -1:
-            subset = declaration[bracket:]
-            if "%" in subset or _EXTERNAL_ID.search(subset):
-                raise ParseError(REFUSED_ENTITIES)
-            external = declaration[:bracket]
-        else:
-            external = declaration
-        # An external DTD is never fetched (the declaration is stripped), but a system
-        # literal naming a local file or another scheme is an attack, not an RSS 0.91 DTD.
-        if _EXTERNAL_ID.search(external):
-            for scheme in _SYSTEM_LITERAL_SCHEME.findall(external):
-                if scheme.lower() not in ("http", "https"):
-                    raise ParseError(REFUSED_ENTITIES)
-        spans.append((match.start(), end))
-    return spans
-
-
-def _first_element(text: str, start: int) -> str:
-    match = _ELEMENT_NAME.search(text, start)
-    return match.group(1) if match else ""
+    """A link from a feed (``<link>``, an enclosure) made absolute against ``base``:
+    :func:`newsterm.core.urls.resolve` (http, https, mailto; None for anything else)."""
+    return resolve(value, base)
 
 
 # --- parsing --------------------------------------------------------------------------
@@ -258,22 +70,17 @@ def parse_feed(
     """
     if not body:
         raise ParseError("empty body")
-    text, codec, bom = _text_view(body)
-    first = _NOT_SPACE.search(text)
-    if first is None:
+    text, codec, bom = text_view(body)
+    found = sniff(text)
+    if found.syntax == "empty":
         raise ParseError("empty body")
-    if first.group() in "{[":
-        from newsterm.core.sources.jsonfeed import parse_json_feed
-
+    if found.syntax == "json":
         return parse_json_feed(body, source_key, base_url)
-    if "<" not in text:
+    if found.syntax == "other":
         raise ParseError("not a feed: neither XML nor JSON")
 
-    prolog_end = _prolog_end(text)
-    tag = _FIRST_TAG.search(text)
-    head_end = max(prolog_end, tag.start() if tag else len(text))
-    spans = _guard_doctype(text[:head_end])
-    root = _first_element(text, prolog_end)
+    spans = check_prolog(text, REFUSED_ENTITIES, end=head_end(text, found.prolog_end))
+    root = found.root
     # Judged by the root element: real feeds sometimes carry an XHTML DOCTYPE.
     if root.lower() in ("html", "head", "body") or (
         not root and any(text[a:b].lower().startswith("<!doctype html") for a, b in spans)
@@ -317,7 +124,7 @@ def _parse_xml(
             response_headers=headers,
         )
     except Exception as exc:  # feedparser is lenient; a crash here is its bug
-        log.warning("feedparser failed on %s", without_userinfo(source_key), exc_info=True)
+        log.warning("feedparser failed on %s", shown(source_key), exc_info=True)
         raise ParseError(f"could not parse the feed ({type(exc).__name__})") from exc
 
     entries = result.get("entries") or []
@@ -344,12 +151,9 @@ def _articles(
     entries = result.get("entries") or []
     feed = result.get("feed") or {}
     now = datetime.now(UTC)
-    base = base_url if base_url and base_url.startswith(("http://", "https://")) else None
-    link = resolve_url(dict.get(feed, "link"), base)
-    if link and link.startswith(("http://", "https://")):
-        base = link
-    else:
-        link = None
+    base = web_base(base_url)
+    link = web_base(resolve_url(dict.get(feed, "link"), base))
+    base = link or base
     title = _plain_title(feed)
     feed_author = clean_line(dict.get(feed, "author")) or None
 
@@ -486,7 +290,7 @@ def _enclosures(links: Any, base: str | None) -> tuple[Enclosure, ...]:
         if not isinstance(link, dict) or dict.get(link, "rel") != "enclosure":
             continue
         url = resolve_url(dict.get(link, "href"), base)
-        if not url or not url.startswith(("http://", "https://")) or url in found:
+        if not url or not fetchable(url) or url in found:
             continue
         found[url] = Enclosure(
             url=url,

@@ -18,15 +18,10 @@ refresh so that start-up stays fast.
 from __future__ import annotations
 
 import asyncio
-import email.utils
-import errno
-import http
 import logging
-import socket
 import ssl
 import zlib
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from types import TracebackType
 from urllib.parse import urljoin, urlsplit
 
@@ -35,7 +30,14 @@ import httpx
 from newsterm import USER_AGENT
 from newsterm.core.errors import FetchError
 from newsterm.core.models import FetchResult
+from newsterm.core.sources.http_errors import (
+    describe_error,
+    format_size,
+    parse_retry_after,
+    status_error,
+)
 from newsterm.core.text import clean_line
+from newsterm.core.urls import FETCH_SCHEMES, fetch_problem, fetchable, scheme_of
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +51,6 @@ ACCEPT_ENCODING = "gzip, deflate"
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _PERMANENT = frozenset({301, 308})
 _RETRY_STATUSES = frozenset({429, 503})
-_MIB = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -69,59 +70,11 @@ class FetchLimits:
     """Longest Retry-After (seconds) we honour; longer values are clamped."""
 
 
-def format_size(n: int) -> str:
-    """``20971520`` -> ``"20 MB"``; small caps in KB or bytes."""
-    if n >= _MIB:
-        return f"{round(n / _MIB, 1):g} MB"
-    if n >= 1024:
-        return f"{round(n / 1024, 1):g} KB"
-    return f"{n} bytes"
-
-
-def parse_retry_after(
-    value: str | None, maximum: float = 3600, now: datetime | None = None
-) -> float | None:
-    """A Retry-After header (delay-seconds or HTTP date) -> seconds in ``[0, maximum]``.
-
-    None when the header is missing or unreadable.
-    """
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        seconds = float(int(value[:12]))
-    else:
-        try:
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError, OverflowError):
-            return None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
-        seconds = (when - (now or datetime.now(UTC))).total_seconds()
-    return min(max(seconds, 0.0), float(maximum))
-
-
-def _is_http_url(url: str) -> bool:
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return False
-    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
-
-
 def _host_of(url: str) -> str:
     try:
         return (urlsplit(url).hostname or "").lower()
     except ValueError:
         return ""
-
-
-def _status_error(status: int, reason: str) -> str:
-    try:
-        phrase = http.HTTPStatus(status).phrase
-    except ValueError:
-        phrase = clean_line(reason, 60)
-    return f"HTTP {status} {phrase}".rstrip()
 
 
 class _Inflater:
@@ -183,53 +136,6 @@ def _inflater_for(header: str | None, limit: int) -> _Inflater | None:
     if len(codings) == 1 and codings[0] in ("gzip", "x-gzip", "deflate"):
         return _Inflater(codings[0], limit)
     raise FetchError(f"unsupported content encoding: {clean_line(', '.join(codings), 60)}")
-
-
-def _causes(exc: BaseException) -> list[BaseException]:
-    """``exc`` and its causes/contexts, innermost last (bounded, cycle-safe)."""
-    chain: list[BaseException] = []
-    current: BaseException | None = exc
-    while current is not None and current not in chain and len(chain) < 10:
-        chain.append(current)
-        current = current.__cause__ or current.__context__
-    return chain
-
-
-def describe_error(exc: BaseException, timeout: float) -> str:
-    """A short one-line reason for a network exception."""
-    chain = _causes(exc)
-    for item in chain:
-        if isinstance(item, socket.gaierror):
-            return "offline or DNS failure: name not resolved"
-        if isinstance(item, ConnectionRefusedError):
-            return "connection refused"
-        if isinstance(item, ssl.SSLCertVerificationError):
-            detail = item.verify_message or item.reason or "certificate verify failed"
-            return f"TLS error: {clean_line(detail, 120)}"
-        if isinstance(item, ssl.SSLError):
-            return f"TLS error: {clean_line(item.reason or item, 120)}"
-        if isinstance(item, ConnectionResetError):
-            return "connection reset by the server"
-        if isinstance(item, OSError) and item.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH):
-            return "offline: network unreachable"
-    if isinstance(exc, TimeoutError | httpx.TimeoutException):
-        return f"timed out after {timeout:g} s"
-    message = clean_line(str(exc), 160)
-    lowered = message.lower()
-    if "refused" in lowered:
-        return "connection refused"
-    if isinstance(exc, httpx.ProxyError):
-        return f"proxy error: {message}" if message else "proxy error"
-    if isinstance(exc, httpx.InvalidURL | httpx.UnsupportedProtocol):
-        return f"invalid URL: {message}" if message else "invalid URL"
-    if isinstance(exc, httpx.RemoteProtocolError):
-        return f"bad HTTP response: {message}" if message else "bad HTTP response"
-    if isinstance(exc, httpx.ConnectError):
-        return f"connection failed: {message}" if message else "connection failed"
-    if isinstance(exc, httpx.NetworkError):
-        return f"network error: {message}" if message else "network error"
-    name = type(exc).__name__
-    return f"{name}: {message}" if message else name
 
 
 # httpx and httpcore log each request's full URL at INFO/DEBUG, user:password included:
@@ -334,9 +240,9 @@ class Fetcher:
         """
         if self._client is None or self._global is None:
             raise RuntimeError("Fetcher used outside 'async with'")
-        if not _is_http_url(url):
-            scheme = url.split(":", 1)[0].strip().lower() if ":" in url else ""
-            if not scheme or scheme in ("http", "https"):
+        if fetch_problem(url) is not None:
+            scheme = scheme_of(url)
+            if not scheme or scheme in FETCH_SCHEMES:
                 return FetchResult(url=url, error="invalid URL")
             reason = f"only http(s) URLs are fetched, not {clean_line(scheme, 20)!r}"
             return FetchResult(url=url, error=reason)
@@ -402,7 +308,7 @@ class Fetcher:
                         permanent_url=moved,
                         **validators,
                     )
-                error = _status_error(status, response.reason_phrase)
+                error = status_error(status, response.reason_phrase)
                 retry_after = None
                 if status in _RETRY_STATUSES:
                     retry_after = parse_retry_after(
@@ -421,7 +327,7 @@ class Fetcher:
             target = urljoin(current, location)
         except ValueError as exc:
             raise FetchError("redirect to an invalid URL") from exc
-        if not _is_http_url(target):
+        if not fetchable(target):
             raise FetchError("redirect to non-http(s) URL refused")
         if target in visited:
             raise FetchError("redirect loop")

@@ -14,21 +14,16 @@ from typing import Any
 
 from newsterm.core.errors import ParseError
 from newsterm.core.models import Article, ArticleKey, ContentType, Enclosure, ParsedFeed
-from newsterm.core.sources.feeds import (
-    make_id,
-    parse_length,
-    resolve_url,
-    sane_date,
-    title_from_text,
-)
+from newsterm.core.sources.fields import make_id, parse_length, sane_date, title_from_text
+from newsterm.core.sources.sniff import JSONFEED_VERSION
 from newsterm.core.text import (
     CATEGORIES_MAX,
     ENCLOSURES_MAX,
     clean_line,
     clean_text,
 )
+from newsterm.core.urls import fetchable, resolve, web_base
 
-VERSION_PREFIXES = ("https://jsonfeed.org/version/", "http://jsonfeed.org/version/")
 NOT_JSON_FEED = "not a feed: JSON that is not JSON Feed"
 
 
@@ -52,7 +47,7 @@ def _string(value: object) -> str:
 def _is_json_feed(doc: dict[str, Any]) -> bool:
     version = doc.get("version")
     if isinstance(version, str):
-        return version.strip().startswith(VERSION_PREFIXES)
+        return JSONFEED_VERSION.match(version.strip()) is not None
     return version is None and isinstance(doc.get("items"), list)
 
 
@@ -87,12 +82,9 @@ def parse_json_feed(data: bytes | str, source_key: str, base_url: str | None) ->
         raise ParseError(NOT_JSON_FEED)
 
     now = datetime.now(UTC)
-    base = base_url if base_url and base_url.startswith(("http://", "https://")) else None
-    link = resolve_url(_string(doc.get("home_page_url")) or None, base)
-    if link and link.startswith(("http://", "https://")):
-        base = link
-    else:
-        link = None
+    base = web_base(base_url)
+    link = web_base(resolve(_string(doc.get("home_page_url")) or None, base))
+    base = link or base
     title = clean_line(_string(doc.get("title"))) or None
     feed_authors = _authors(doc)
 
@@ -158,7 +150,7 @@ def _article(
         )
 
     raw_url = _string(item.get("url")) or None
-    url = resolve_url(raw_url, base) or resolve_url(_string(item.get("external_url")) or None, base)
+    url = resolve(raw_url, base) or resolve(_string(item.get("external_url")) or None, base)
     raw_id = _string(item.get("id")) or None
     published_text = _string(item.get("date_published"))
     ident = make_id(raw_id, raw_url, title, published_text)
@@ -198,8 +190,8 @@ def _attachments(attachments: object, base: str | None) -> tuple[Enclosure, ...]
     for attachment in attachments:
         if not isinstance(attachment, dict):
             continue
-        url = resolve_url(_string(attachment.get("url")) or None, base)
-        if not url or not url.startswith(("http://", "https://")) or url in found:
+        url = resolve(_string(attachment.get("url")) or None, base)
+        if not url or not fetchable(url) or url in found:
             continue
         found[url] = Enclosure(
             url=url,

@@ -18,7 +18,6 @@ The article's id is its path relative to the folder, so read state sticks.
 
 from __future__ import annotations
 
-import html
 import logging
 import re
 from collections.abc import Iterator
@@ -33,6 +32,7 @@ from newsterm.core.text import (
     clean_text,
     decode_bytes,
     looks_binary,
+    strip_tags,
 )
 
 log = logging.getLogger(__name__)
@@ -245,7 +245,6 @@ def parse_markdown(text: str) -> tuple[str, str]:
 
 _TITLE_RE = re.compile(r"<title[^>]*>(.*?)</title\s*>", re.I | re.S)
 _H1_RE = re.compile(r"<h1[^>]*>(.*?)</h1\s*>", re.I | re.S)
-_TAG_RE = re.compile(r"<[^>]+>")
 _MAIN_RE = re.compile(r"<(article|main)\b[^>]*>(.*)</\1\s*>", re.I | re.S)
 _BODY_RE = re.compile(r"<body\b[^>]*>(.*)(?:</body\s*>|$)", re.I | re.S)
 
@@ -257,7 +256,7 @@ def parse_html(text: str) -> tuple[str, str]:
     for pattern in (_H1_RE, _TITLE_RE):
         match = pattern.search(text)
         if match:
-            title = clean_line(html.unescape(_TAG_RE.sub(" ", match.group(1))))
+            title = clean_line(strip_tags(match.group(1)))
             if title:
                 break
     main = _MAIN_RE.search(text) or _BODY_RE.search(text)

@@ -1,10 +1,13 @@
 """OPML import and export.
 
-Import is strict first: stdlib expat, with every DTD feature refused (no internal
-subset, no entity declaration, nothing ever fetched). Many real OPML files are not
+Import is strict first: the XML guard (:mod:`.xmlguard`: no entity declaration, no
+internal subset), then stdlib expat with every DTD feature refused again (nothing is
+ever fetched). Many real OPML files are not
 well-formed (raw ``&``, unescaped quotes inside attributes, a lost ``<``), so when expat
 reports a syntax error, a lenient outline scanner of ours reads the file instead and
 the result says so (``lenient=True``).
+
+Writing is :mod:`.opml_write` (:func:`export_opml` is re-exported here).
 
 Outlines with an ``xmlUrl`` are feeds; outlines without one are folders, and folders
 become nested sections. Only http/https feeds are kept; everything else (``exec:``,
@@ -16,13 +19,24 @@ from __future__ import annotations
 import codecs
 import html
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 from xml.parsers import expat
 
 from newsterm.core.errors import ParseError
+from newsterm.core.sources.opml_write import export_opml
+from newsterm.core.sources.xmlguard import check_prolog
 from newsterm.core.text import clean_line, clean_url, decode_bytes, looks_binary
+from newsterm.core.urls import Problem, feed_url_problem, scheme_of, shown
+
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_OUTLINES",
+    "OpmlFeed",
+    "OpmlResult",
+    "OpmlSkip",
+    "export_opml",
+    "parse_opml",
+]
 
 MAX_OUTLINES = 50_000
 """More outlines than this in one file is refused (no real subscription list is that big)."""
@@ -70,8 +84,6 @@ class OpmlResult:
 
 # --- reading -----------------------------------------------------------------------------
 
-_ENTITY_DECL = re.compile(r"<!ENTITY", re.IGNORECASE)
-_DOCTYPE_SUBSET = re.compile(r"<!DOCTYPE\b[^>\[]*\[", re.IGNORECASE)
 _XML_DECL_ENCODING = re.compile(
     rb"""^\s*<?\?xml[^>]{0,200}?encoding\s*=\s*["']([A-Za-z0-9._:-]{1,40})["']"""
 )
@@ -145,16 +157,16 @@ class _Builder:
         return OpmlResult(tuple(self.feeds), tuple(self.skipped), lenient=False)
 
     def _feed(self, raw_url: str, title: str | None, attrs: dict[str, str]) -> None:
-        shown = clean_line(raw_url, 300) or None
+        shown_url = shown(raw_url) or None
         reason = _url_problem(raw_url)
         url = clean_url(raw_url)
         if reason is None and url is None:
             reason = "invalid URL"
         if reason is not None or url is None:
-            self.skipped.append(OpmlSkip(title, shown, reason or "invalid URL"))
+            self.skipped.append(OpmlSkip(title, shown_url, reason or "invalid URL"))
             return
         if url in self.seen:
-            self.skipped.append(OpmlSkip(title, shown, "duplicate"))
+            self.skipped.append(OpmlSkip(title, shown_url, "duplicate"))
             return
         self.seen.add(url)
         section = tuple(
@@ -166,25 +178,15 @@ class _Builder:
         self.feeds.append(OpmlFeed(url, title, section, html_url))
 
 
-_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
-
-
 def _url_problem(url: str) -> str | None:
     """Why ``url`` cannot be a feed source, or None when it is a usable http/https URL."""
     url = url.strip()
-    if url.startswith("|"):
+    if url.startswith("|") or scheme_of(url) in _COMMAND_SCHEMES:
         return "command source refused"
-    match = _SCHEME.match(url)
-    scheme = match.group(1).lower() if match else ""
-    if scheme in _COMMAND_SCHEMES:
-        return "command source refused"
-    if scheme not in ("http", "https"):
-        return "not http/https"
-    try:
-        host = urlsplit(url).hostname
-    except ValueError:
-        return "invalid URL"
-    return None if host else "invalid URL"
+    problem = feed_url_problem(url)
+    if problem is None:
+        return None
+    return "not http/https" if problem is Problem.SCHEME else "invalid URL"
 
 
 def _decode(data: bytes) -> str:
@@ -206,12 +208,6 @@ def _decode(data: bytes) -> str:
     return decode_bytes(data)
 
 
-def _refuse_entities(text: str) -> None:
-    """Entity declarations (billion laughs, quadratic blow-up, XXE) are refused outright."""
-    if _ENTITY_DECL.search(text) or _DOCTYPE_SUBSET.search(text):
-        raise ParseError(_ENTITIES_REFUSED)
-
-
 def parse_opml(data: bytes) -> OpmlResult:
     """Read an OPML 1.0/1.1/2.0 subscription list; ParseError when it is not one."""
     if not data.strip():
@@ -221,7 +217,8 @@ def parse_opml(data: bytes) -> OpmlResult:
         raise ParseError("not OPML: binary data")
     if not text:
         raise ParseError("empty OPML file")
-    _refuse_entities(text)
+    # The one XML guard; an external DTD naming a file may stay: expat never reads it.
+    check_prolog(text, _ENTITIES_REFUSED, allow_local_dtd=True)
     try:
         return _parse_strict(text)
     except expat.ExpatError:
@@ -356,85 +353,3 @@ def _attributes(inner: str) -> dict[str, str]:
             value, pos = (bare.group(), bare.end()) if bare else ("", size)
         attrs.setdefault(name, html.unescape(value))
     return attrs
-
-
-# --- writing -----------------------------------------------------------------------------
-
-_XML_ILLEGAL = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-
-
-def _attr(value: str) -> str:
-    value = _XML_ILLEGAL.sub("", value)
-    return (
-        value.replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace('"', "&quot;")
-        .replace("\t", "&#9;")
-        .replace("\n", "&#10;")
-        .replace("\r", "&#13;")
-    )
-
-
-_Row = tuple[str, str | None, str | None]
-
-
-@dataclass
-class _Folder:
-    folders: dict[str, _Folder] = field(default_factory=dict)
-    order: list[str | _Row] = field(default_factory=list)
-    """Folder names and feed rows, in the order they first appear."""
-
-
-def export_opml(
-    feeds: Iterable[tuple[str, str | None, tuple[str, ...], str | None]],
-    *,
-    title: str = "newsterm subscriptions",
-) -> str:
-    """(url, title, section, html_url) rows -> an OPML 2.0 document, folders as sections.
-
-    Feeds of one section are grouped in one folder (at the place of its first feed);
-    rows whose URL is empty after cleaning are left out.
-    """
-    root = _Folder()
-    for url, feed_title, section, html_url in feeds:
-        clean = clean_url(url)
-        if clean is None:
-            continue
-        node = root
-        for part in section:
-            name = clean_line(part)
-            if not name:
-                continue
-            if name not in node.folders:
-                node.folders[name] = _Folder()
-                node.order.append(name)
-            node = node.folders[name]
-        node.order.append((clean, clean_line(feed_title) or None, clean_url(html_url)))
-    lines = [
-        '<?xml version="1.0" encoding="UTF-8"?>',
-        '<opml version="2.0">',
-        "  <head>",
-        f"    <title>{_attr(clean_line(title))}</title>",
-        "  </head>",
-        "  <body>",
-    ]
-    _write_folder(root, 2, lines)
-    lines += ["  </body>", "</opml>", ""]
-    return "\n".join(lines)
-
-
-def _write_folder(folder: _Folder, depth: int, lines: list[str]) -> None:
-    pad = "  " * depth
-    for item in folder.order:
-        if isinstance(item, str):
-            name = _attr(item)
-            lines.append(f'{pad}<outline text="{name}" title="{name}">')
-            _write_folder(folder.folders[item], depth + 1, lines)
-            lines.append(f"{pad}</outline>")
-            continue
-        url, feed_title, html_url = item
-        label = _attr(feed_title or "")
-        names = f'text="{label}" title="{label}"' if feed_title else 'text=""'
-        link = f' htmlUrl="{_attr(html_url)}"' if html_url else ""
-        lines.append(f'{pad}<outline type="rss" {names} xmlUrl="{_attr(url)}"{link}/>')

@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from newsterm.core.bodies import PLAIN, SEARCH_BODY_MAX, Compressor, decompress, plain_text
 from newsterm.core.models import Article, SectionPath
 from newsterm.core.store._base import _ts
+from newsterm.core.text import word_count
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +50,7 @@ def prepare(article: Article, fp: str | None = None, compress: Compressor = PLAI
         content=compress(article.content.encode("utf-8", "replace")),
         content_type=article.content_type,
         extra=_extra(article),
-        words=len(body.split()),
+        words=word_count(body),
         fingerprint=fp or fingerprint(article),
         search_body=body[:SEARCH_BODY_MAX],
     )

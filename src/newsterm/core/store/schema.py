@@ -7,7 +7,7 @@ Never edit a released migration: add the next one.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 
@@ -21,9 +21,9 @@ class Migration:
     """Give the file back its freed pages afterwards (a table was rebuilt)."""
 
 
-def _index_articles(db: sqlite3.Connection) -> None:
-    """Fill the search tables from the stored articles (title, feed label, body text)."""
-    from newsterm.core.bodies import SEARCH_BODY_MAX, decompress, plain_text, unpack_zdict
+def _stored_texts(db: sqlite3.Connection) -> Iterator[list[tuple[int, str, str, str]]]:
+    """Batches of (id, title, feed label, body text) of every stored article."""
+    from newsterm.core.bodies import decompress, plain_text, unpack_zdict
 
     zdicts = {
         checksum: unpack_zdict(data)
@@ -39,21 +39,40 @@ def _index_articles(db: sqlite3.Connection) -> None:
         if not rows:
             return
         last = rows[-1][0]
+        yield [
+            (aid, title, label, plain_text(decompress(blob, zdicts.get), ctype))
+            for aid, title, label, blob, ctype in rows
+        ]
+
+
+def _index_articles(db: sqlite3.Connection) -> None:
+    """Fill the search tables from the stored articles (title, feed label, body text)."""
+    from newsterm.core.bodies import SEARCH_BODY_MAX
+
+    for batch in _stored_texts(db):
         db.executemany(
             "INSERT INTO search (rowid, title, source, body) VALUES (?, ?, ?, ?)",
-            [
-                (
-                    aid,
-                    title,
-                    label,
-                    plain_text(decompress(blob, zdicts.get), ctype)[:SEARCH_BODY_MAX],
-                )
-                for aid, title, label, blob, ctype in rows
-            ],
+            [(aid, title, label, text[:SEARCH_BODY_MAX]) for aid, title, label, text in batch],
         )
         db.executemany(
             "INSERT INTO search_title (rowid, title) VALUES (?, ?)",
-            [(aid, title) for aid, title, *_ in rows],
+            [(aid, title) for aid, title, *_ in batch],
+        )
+
+
+def _reread_bodies(db: sqlite3.Connection) -> None:
+    """The body index and the word counts again, from every stored body."""
+    from newsterm.core.bodies import SEARCH_BODY_MAX
+    from newsterm.core.text import word_count
+
+    for batch in _stored_texts(db):
+        db.executemany(
+            "INSERT INTO search (rowid, title, source, body) VALUES (?, ?, ?, ?)",
+            [(aid, title, label, text[:SEARCH_BODY_MAX]) for aid, title, label, text in batch],
+        )
+        db.executemany(
+            "UPDATE articles SET words = ? WHERE id = ?",
+            [(word_count(text), aid) for aid, _, _, text in batch],
         )
 
 
@@ -171,6 +190,16 @@ MIGRATIONS: tuple[str | Migration, ...] = (
         expires INTEGER NOT NULL
     );
     """,
+    # 7: a body's words are read as the pane shows them (core/htmltext.visible_text:
+    # no script or style, images by their alt text) and counted with CJK characters as
+    # words, so the list's "Nm" and the pane's "N min read" agree. The contentless
+    # index can only forget what it is told it holds: emptied, then filled again.
+    Migration(
+        """
+        INSERT INTO search (search) VALUES ('delete-all');
+        """,
+        _reread_bodies,
+    ),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -34,7 +34,7 @@ from newsterm.core.errors import NewstermError
 from newsterm.core.library import Library
 from newsterm.core.models import SectionNode, SectionPath, View, section_shown, section_to_string
 from newsterm.core.refresh import fetch_limits
-from newsterm.core.text import without_userinfo
+from newsterm.core.urls import shown as shown_url
 from newsterm.ui.keys import bindings
 from newsterm.ui.messages import SidebarLoaded
 from newsterm.ui.widgets.section_tree import SectionTree
@@ -340,7 +340,7 @@ class ConfirmRemoveDialog(ModalScreen[RemoveChoice | None]):
         text = Text("Remove the feed ")
         text.append(info.label, style="bold")
         text.append("?\n")
-        text.append(without_userinfo(info.key), style="dim")
+        text.append(shown_url(info.key), style="dim")
         text.append("\n\n")
         if info.total:
             plural = "s" if info.total != 1 else ""
@@ -396,7 +396,7 @@ class EditFeedDialog(ModalScreen[tuple[str, str] | None]):
         heading = Text()
         heading.append(info.label, style="bold")
         heading.append("\n")
-        heading.append(without_userinfo(info.key), style="dim")
+        heading.append(shown_url(info.key), style="dim")
         with Vertical(classes="dialog"):
             yield Static("Rename or move feed", classes="dialog-title")
             yield Static(heading, id="edit-text")
@@ -456,7 +456,7 @@ class FeedErrorsDialog(ModalScreen[str | None]):
             for error in self.errors:
                 text = Text()
                 text.append(error.label, style="bold")
-                text.append(f"  {without_userinfo(error.key)}\n", style="dim")
+                text.append(f"  {shown_url(error.key)}\n", style="dim")
                 text.append(f"  {error.error}\n")
                 text.append(
                     f"  failed {_when(error.failed_at)} · last worked {_when(error.last_ok_at)}",
@@ -535,7 +535,7 @@ class FeedActions(_ScreenBase):
     def _read_info(self, purpose: Literal["remove", "edit"], key: str) -> None:
         library = self.library
         label = next(
-            (feed.label for feed in library.feed_nodes() if feed.key == key), without_userinfo(key)
+            (feed.label for feed in library.feed_nodes() if feed.key == key), shown_url(key)
         )
         configured = next((feed for feed in library.config.feeds if feed.url == key), None)
         total, starred = _manage().article_counts(library, key)
@@ -673,7 +673,7 @@ class FeedActions(_ScreenBase):
         ok, removed = self._attempt(
             lambda: _manage().remove_feed(self.library, info.key, keep_starred=keep_starred),
             "Not removed",
-            f"Removing {without_userinfo(info.key)} failed",
+            f"Removing {shown_url(info.key)} failed",
         )
         if not ok:
             return
@@ -688,14 +688,14 @@ class FeedActions(_ScreenBase):
         ok, _ = self._attempt(
             lambda: _manage().edit_feed(self.library, info.key, title or None, section),
             "Not changed",
-            f"Changing {without_userinfo(info.key)} failed",
+            f"Changing {shown_url(info.key)} failed",
         )
         if not ok:
             return
         selection = self._view_of(info.key)
         label = next(
             (f.label for f in self.library.feed_nodes() if f.key == info.key),
-            without_userinfo(info.key),
+            shown_url(info.key),
         )
         where = (
             section_shown(selection.section) if selection and selection.section else "the top level"

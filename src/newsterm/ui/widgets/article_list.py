@@ -62,15 +62,6 @@ class ArticleList(ScrollView, can_focus=True):
 
     cursor: reactive[int] = reactive(0, always_update=True, init=False)
 
-    class CursorMoved(Message):
-        """The highlighted row changed (the screen may preview it)."""
-
-        def __init__(self, article_list: ArticleList, rowid: int | None, index: int) -> None:
-            super().__init__()
-            self.article_list = article_list
-            self.rowid = rowid
-            self.index = index
-
     class ArticleSelected(Message):
         """Enter (or a click) on a row: open this article."""
 
@@ -205,8 +196,6 @@ class ArticleList(ScrollView, can_focus=True):
         self.refresh_line(old)
         self.refresh_line(new)
         self._scroll_cursor_into_view()
-        row = self.row_at(new)
-        self.post_message(self.CursorMoved(self, row.rowid if row else None, new))
 
     def _scroll_cursor_into_view(self) -> None:
         top = self.scroll_offset.y

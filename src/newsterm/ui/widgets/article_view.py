@@ -78,11 +78,6 @@ class ArticleView(VerticalScroll, can_focus=True):
         if position:
             self.call_after_refresh(self.scroll_to, y=position, animate=False)
 
-    def clear(self, message: str = "Select an article to read it.") -> None:
-        self.article = self.rendered = None
-        self.query_one("#article-header", Static).update(Text(message, style="dim"))
-        self.query_one(ArticleBody).show(WrappedBody("", self.wrap_width))
-
     @property
     def body_text(self) -> str:
         """The body as shown, as plain text (for tests and copying)."""
