@@ -6,7 +6,6 @@ Only the core is imported here at start; the UI is imported when the TUI starts.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import sys
 from collections.abc import Sequence
@@ -14,20 +13,24 @@ from pathlib import Path
 from typing import NoReturn
 
 from newsterm import __version__
-from newsterm.core.article_text import article_markdown
+from newsterm.cli_feeds import cmd_add, cmd_export_opml, cmd_import_opml
+from newsterm.cli_read import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    cmd_list,
+    cmd_refresh,
+    cmd_search,
+    cmd_sections,
+    cmd_show,
+)
 from newsterm.core.config import Config, load_config, local_only
 from newsterm.core.errors import ConfigError, NewstermError
 from newsterm.core.library import Library
-from newsterm.core.models import ArticleRow, View, section_from_string, section_shown
 from newsterm.core.paths import Paths, install_default_config, resolve_paths
-from newsterm.core.refresh import fetch_limits
 from newsterm.core.store import Store
-from newsterm.core.urls import FETCH_SCHEMES, scheme_of, web_address
-from newsterm.core.urls import shown as shown_url
 
 log = logging.getLogger("newsterm")
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 class _Parser(argparse.ArgumentParser):
@@ -191,206 +194,6 @@ def _tui(library: Library, paths: Paths, notices: Sequence[str] = ()) -> int:
             file=sys.stderr,
         )
     return app.return_code or EXIT_OK
-
-
-def _row_json(row: ArticleRow) -> str:
-    return json.dumps({
-        "id": str(row.rowid),
-        "title": row.title,
-        "section": list(row.section),
-        "source": row.source_title,
-        "url": row.url,
-        "published": row.published.isoformat() if row.published else None,
-        "read": row.read,
-        "starred": row.starred,
-    }, ensure_ascii=False)  # fmt: skip
-
-
-def _print_rows(rows: Sequence[ArticleRow], as_json: bool) -> None:
-    if as_json:
-        for row in rows:
-            print(_row_json(row))
-        return
-    for row in rows:
-        date = row.published.strftime("%Y-%m-%d") if row.published else "----------"
-        mark = "*" if row.starred else ("N" if not row.read else " ")
-        print(
-            f"{row.rowid:>7} {mark} {date}  {_fit(row.title, 60):<60}  {_fit(row.source_title, 24)}"
-        )
-
-
-def _fit(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def cmd_sections(library: Library, args: argparse.Namespace) -> int:
-    for node in library.sections():
-        if args.json:
-            print(
-                json.dumps(
-                    {"section": list(node.path), "unread": node.unread, "total": node.total},
-                    ensure_ascii=False,
-                )
-            )
-        else:
-            indent = "  " * (len(node.path) - 1)
-            print(f"{indent}{node.path[-1]}  ({node.unread}/{node.total})")
-    return EXIT_OK
-
-
-def cmd_list(library: Library, args: argparse.Namespace) -> int:
-    if args.starred:
-        view = View("starred", show_read=not args.unread)
-    elif args.section:
-        view = View("section", section_from_string(args.section), show_read=not args.unread)
-    else:
-        view = View("unread" if args.unread else "all")
-    ids = library.article_ids(view)
-    if args.limit > 0:
-        ids = ids[: args.limit]
-    _print_rows(library.rows(ids), args.json)
-    return EXIT_OK
-
-
-def cmd_search(library: Library, args: argparse.Namespace) -> int:
-    ids = library.search(args.query)[: max(1, args.limit)]
-    _print_rows(library.rows(ids), args.json)
-    return EXIT_OK
-
-
-def cmd_show(library: Library, args: argparse.Namespace) -> int:
-    article = library.article(int(args.id)) if args.id.isdigit() else None
-    if article is None:
-        print(f"newsterm: no article with id {args.id!r} (see `newsterm list`)", file=sys.stderr)
-        return EXIT_FAILED
-    print(article_markdown(article, library.rendered(article)))
-    return EXIT_OK
-
-
-def cmd_refresh(library: Library, args: argparse.Namespace) -> int:
-    sources = library.configured_feeds()
-    if not sources:
-        print("no feeds configured")
-        return EXIT_OK
-
-    def progress(done: int, total: int, report) -> None:  # type: ignore[no-untyped-def]
-        if report.error:
-            outcome = f"error: {report.error}"
-        elif report.skipped:
-            outcome = f"skipped: {report.skipped}"
-        elif report.not_modified:
-            outcome = "not modified"
-        else:
-            outcome = f"{report.new} new, {report.updated} updated"
-            if report.warning:
-                outcome += f" ({report.warning})"
-        print(f"[{done}/{total}] {report.title}: {outcome}", flush=True)
-
-    reports = library.refresh_sync(progress=progress)
-    failed = sum(1 for r in reports if r.error)
-    new = sum(r.new for r in reports)
-    updated = sum(r.updated for r in reports)
-    unchanged = sum(1 for r in reports if r.not_modified)
-    skipped = sum(1 for r in reports if r.skipped)
-    summary = f"{len(reports)} feeds: {new} new, {updated} updated articles; {unchanged} not modified; {failed} failed"
-    if skipped:
-        summary += f"; {skipped} skipped (another newsterm is refreshing them)"
-    print(summary)
-    return EXIT_FAILED if reports and failed == len(reports) else EXIT_OK
-
-
-def cmd_import_opml(library: Library, args: argparse.Namespace) -> int:
-    from newsterm.core import manage
-    from newsterm.core.errors import ParseError
-
-    name = "standard input" if args.file == "-" else args.file
-    try:
-        data = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
-    except OSError as exc:
-        print(f"newsterm: {name}: cannot read: {exc.strerror or exc}", file=sys.stderr)
-        return EXIT_USAGE
-    try:
-        report = manage.import_opml(library, data)
-    except ParseError as exc:
-        print(f"newsterm: {name}: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    if report.lenient:
-        print(f"{name}: not well-formed XML; read leniently")
-    for feed in report.added:
-        where = f"  [{section_shown(feed.section)}]" if feed.section else ""
-        print(f"added    {shown_url(feed.url)}  {feed.title or ''}{where}".rstrip())
-    for skip in report.skipped:
-        label = skip.url or skip.title or "(an outline)"
-        if skip.url and skip.title:
-            label += f" ({skip.title})"
-        print(f"skipped  {label}: {skip.reason}")
-    print(
-        f"{len(report.added)} feeds added to {report.config_path}, {len(report.skipped)} skipped"
-        + ("; `newsterm refresh` fetches them" if report.added else "")
-    )
-    return EXIT_OK
-
-
-def cmd_export_opml(library: Library, args: argparse.Namespace) -> int:
-    from newsterm.core import manage
-    from newsterm.core.feeds_file import atomic_write
-
-    text = manage.export(library)
-    if not args.output:
-        sys.stdout.write(text)
-        return EXIT_OK
-    try:
-        atomic_write(Path(args.output), text)
-    except OSError as exc:
-        print(f"newsterm: {args.output}: cannot write: {exc.strerror or exc}", file=sys.stderr)
-        return EXIT_FAILED
-    print(f"wrote {len(library.config.feeds)} feeds to {args.output}", file=sys.stderr)
-    return EXIT_OK
-
-
-def cmd_add(library: Library, args: argparse.Namespace) -> int:
-    import asyncio
-
-    from newsterm.core import manage
-    from newsterm.core.errors import SourceError
-
-    address = args.url.strip()
-    if scheme_of(web_address(address)) not in FETCH_SCHEMES:
-        print(
-            f"newsterm: {shown_url(address)}: only http and https addresses are supported",
-            file=sys.stderr,
-        )
-        return EXIT_USAGE
-    try:
-        links = asyncio.run(manage.find_feeds(address, fetch_limits(library.config.settings)))
-    except SourceError as exc:  # a page that cannot be read, a feed the guard refuses
-        print(f"newsterm: {shown_url(address)}: {exc}", file=sys.stderr)
-        return EXIT_FAILED
-    if not links:
-        print(f"newsterm: {manage.not_found(address)}", file=sys.stderr)
-        return EXIT_FAILED
-    url = links[0][0]
-    if len(links) > 1:
-        print(
-            f"{shown_url(address)} has {len(links)} feeds; adding the first, {shown_url(url)}. The others:"
-        )
-        for other, title, kind in links[1:]:
-            print(f"  {shown_url(other)}  ({kind}{', ' + title if title else ''})")
-    section = section_from_string(args.section)
-    if not manage.add_feed(library, url, args.title, section):
-        print(
-            f"newsterm: {shown_url(url)} is already in {manage.config_path(library)}",
-            file=sys.stderr,
-        )
-        return EXIT_FAILED
-    where = f" in section {section_shown(section)}" if section else ""
-    print(f"added {shown_url(url)}{where} to {manage.config_path(library)}")
-    for report in library.refresh_sync([url]):
-        if report.error:
-            print(f"{report.title}: first fetch failed: {report.error}", file=sys.stderr)
-        else:
-            print(f"{report.title}: {report.new} articles fetched")
-    return EXIT_OK
 
 
 COMMANDS = {

@@ -17,8 +17,8 @@ from textual.widgets import Button, Input, OptionList, Static
 
 from newsterm.core.models import View
 from newsterm.ui.app import NewsApp
-from newsterm.ui.screens.feeds import (
-    AddFeedDialog,
+from newsterm.ui.screens.add_feed import AddFeedDialog
+from newsterm.ui.screens.feed_dialogs import (
     ConfirmRemoveDialog,
     EditFeedDialog,
     FeedErrorsDialog,

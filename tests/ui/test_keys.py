@@ -18,8 +18,8 @@ import newsterm.ui
 from newsterm.core.actions import ACTIONS, BY_ID, Action, current_keys
 from newsterm.ui.app import NewsApp
 from newsterm.ui.keys import key_display, keys_text
-from newsterm.ui.screens.feeds import (
-    AddFeedDialog,
+from newsterm.ui.screens.add_feed import AddFeedDialog
+from newsterm.ui.screens.feed_dialogs import (
     ConfirmRemoveDialog,
     EditFeedDialog,
     FeedErrorsDialog,
