@@ -17,6 +17,7 @@ from html.parser import HTMLParser
 from typing import Literal
 from urllib.parse import urljoin, urlsplit
 
+from newsterm.core import commonmark
 from newsterm.core.text import URL_MAX, clean_line, clean_text, clean_url
 
 log = logging.getLogger(__name__)
@@ -37,12 +38,9 @@ LINKS_HEADING = "## Links"
 
 _LINK_SCHEMES = frozenset({"http", "https", "mailto"})
 # A footnote marker travels through html2text as private-use characters, so nothing
-# in the article's own text can be mistaken for one and html2text never escapes it.
-_MARK_OPEN, _MARK_CLOSE = "\ue000", "\ue001"
-_MARKER = re.compile(f"{_MARK_OPEN}(\\d+){_MARK_CLOSE}")
-# Text's "<" and "&" travel the same way: html2text then has no entities to decode.
-_LT, _AMP = "\ue002", "\ue003"
-_PRIVATE = str.maketrans("", "", _MARK_OPEN + _MARK_CLOSE + _LT + _AMP)
+# in the article's own text can be mistaken for one and html2text never escapes it;
+# so do inline styles and the text's Markdown specials (see core/commonmark.py).
+_MARK_OPEN, _MARK_CLOSE = commonmark.REF, commonmark.REF_END
 
 
 @dataclass(frozen=True)
@@ -84,7 +82,9 @@ def render_body(
         body = f"{body}\n\n{TRUNCATED_NOTE}" if body else TRUNCATED_NOTE
     words = word_count(_MARKER_REF.sub(" ", body))
     if links.urls:
-        listing = "\n".join(f"[{n}] {url}" for n, url in enumerate(links.urls, 1))
+        listing = "\n".join(
+            f"[{n}] {commonmark.url_text(url)}" for n, url in enumerate(links.urls, 1)
+        )
         body = "\n\n".join(part for part in (body, LINKS_HEADING, listing) if part)
     return RenderedArticle(clean_text(body, OUTPUT_MAX * 2), tuple(links.urls), words)
 
@@ -164,9 +164,27 @@ _VOID = frozenset(
 # Elements passed to html2text (bare: no attributes but <ol start>), and renamings.
 _KEEP = frozenset(
     {"h1", "h2", "h3", "h4", "h5", "h6", "p", "div", "blockquote", "ul", "ol", "li", "dl",
-     "dt", "dd", "pre", "code", "kbd", "tt", "b", "strong", "i", "em", "del", "s", "strike",
-     "q", "table", "tr", "td", "th"}
+     "dt", "dd", "pre", "q", "table", "tr", "td", "th"}
 )  # fmt: skip
+# Inline styles: markers for commonmark.finish(), never tags for html2text (it wrote
+# "bold , and" and "foo _bar_" and read the article's own "*" as emphasis).
+_INLINE = {
+    **dict.fromkeys(("b", "strong"), "strong"),
+    **dict.fromkeys(("i", "em", "var", "cite", "dfn"), "em"),
+    **dict.fromkeys(("code", "kbd", "tt", "samp"), "code"),
+    **dict.fromkeys(("del", "s", "strike"), "del"),
+}
+_INLINE_MARKS = {
+    "strong": (commonmark.STRONG, commonmark.STRONG_END),
+    "em": (commonmark.EM, commonmark.EM_END),
+    "code": (commonmark.CODE, commonmark.CODE_END),
+    "del": (commonmark.DEL, commonmark.DEL_END),
+}
+_SCRIPTS = frozenset({"sup", "sub"})
+_AS_DIV = {
+    tag: "<div>" if not tag.startswith("</") else "</div>"
+    for tag in ("<table>", "</table>", "<tr>", "</tr>", "<td>", "</td>", "<th>", "</th>")
+}
 _RENAME = {
     **dict.fromkeys(
         ("article", "section", "header", "footer", "main", "aside", "nav", "figure",
@@ -174,8 +192,7 @@ _RENAME = {
          "form", "hgroup", "caption"),
         "div",
     ),
-    "samp": "code", "var": "em", "cite": "em", "dfn": "em", "menu": "ul", "dir": "ul",
-    "xmp": "pre", "listing": "pre", "plaintext": "pre",
+    "menu": "ul", "dir": "ul", "xmp": "pre", "listing": "pre", "plaintext": "pre",
 }  # fmt: skip
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _BLOCK = frozenset(
@@ -211,6 +228,17 @@ class _Open:
     kept: bool
     url: str | None = None
     shown: int = 0
+    role: str = ""
+    """"style" (a marker, kept when written), "script" (sup/sub), "cell" (a kept
+    td/th), "flat" (a table inside a cell or a list item: text only), or ""."""
+    start: int = 0
+    """Where in the output it starts (sup/sub, tables)."""
+    cells: int = 0
+    """Tables: cells of the row being read; widest row; the first row's, and where its
+    ``</tr>`` is (padded to the widest row: a pipe table's first row counts them)."""
+    widest: int = 0
+    first_cells: int = 0
+    first_end: int = -1
 
 
 class _Prepass(HTMLParser):
@@ -226,6 +254,13 @@ class _Prepass(HTMLParser):
         self.shown = 0  # visible text pieces so far: did an <a> get any content?
         self.last_mark: int | None = None
         self.base_seen = False
+        self.inline: list[_Open] = []  # styles whose marker was written, outermost first
+        self.styled = True  # their markers are open (not while in <pre>)
+        self.pre = 0  # kept <pre> open
+        self.code = 0  # code spans open
+        self.cells = 0  # kept table cells open
+        self.flat = 0  # flattened tables open
+        self.table: _Open | None = None  # the kept table open
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _SKIP:
@@ -238,11 +273,20 @@ class _Prepass(HTMLParser):
                 self._base(dict(attrs).get("href"))
             elif tag == "img":
                 self._image(dict(attrs))
+            elif tag in ("br", "hr") and (self.cells or self.flat):
+                self.out.append(" ")  # a pipe table's row is one line
             elif tag == "br":
-                self.out.append("<br>")
+                self._block_tag("<br>")
             elif tag == "hr":
                 self._implicit_close(_P_CLOSERS)
-                self.out.append("<hr>")
+                self._block_tag("<hr>")
+            return
+        if tag in _SCRIPTS:
+            self._push(_Open(tag, False, role="script", start=len(self.out)))
+            return
+        style = _INLINE.get(tag)
+        if style is not None:
+            self._style(style)
             return
         name = "a" if tag == "a" else _RENAME.get(tag) or (tag if tag in _KEEP else None)
         if name is None:
@@ -260,15 +304,27 @@ class _Prepass(HTMLParser):
         elif name in _BLOCK:
             self._implicit_close(_P_CLOSERS)
         kept = len(self.stack) < DEPTH_MAX
+        entry = _Open(name, kept)
+        if kept and (self.cells or self.flat):
+            # A pipe table's row is one line: blocks in a cell are only spaces.
+            entry.kept = kept = False
+        if name == "table" and kept and self.open_count.get("li"):
+            entry.kept = kept = False  # html2text cannot indent a table in a list
+        if name == "table" and not kept:
+            entry.role = "flat"
+            self.flat += 1
         if kept:
             start = dict(attrs).get("start") if name == "ol" else None
+            if name == "pre":
+                self.pre += 1
+            self._table_start(entry, len(self.out))
             if start and _INT.fullmatch(start):
-                self.out.append(f'<ol start="{int(start)}">')
+                self._block_tag(f'<ol start="{int(start)}">')
             else:
-                self.out.append(f"<{name}>")
+                self._block_tag(f"<{name}>")
         elif name in _BLOCK:
             self.out.append(" ")
-        self._push(_Open(name, kept))
+        self._push(entry)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.handle_starttag(tag, attrs)
@@ -282,14 +338,19 @@ class _Prepass(HTMLParser):
         if self.skip:
             return
         name = "a" if tag == "a" else _RENAME.get(tag) or (tag if tag in _KEEP else None)
+        name = _INLINE.get(tag, tag if tag in _SCRIPTS else name)
         if name is not None and self.open_count.get(name):
             self._pop_to(name)
 
     def handle_data(self, data: str) -> None:
         if self.skip or not data:
             return
-        data = data.translate(_PRIVATE)
-        self.out.append(data.replace("&", _AMP).replace("<", _LT))
+        data = commonmark.strip_private(data)
+        if self.pre or self.code:
+            # (in a table cell a "|" splits the row even in code: escaped, as GFM says)
+            self.out.append(commonmark.literal(data, escape_pipe=bool(self.cells)))
+        else:
+            self.out.append(commonmark.stand_in(data))
         if not data.isspace():
             self.shown += 1
             self.last_mark = None
@@ -312,7 +373,11 @@ class _Prepass(HTMLParser):
         if any(_PIXEL.fullmatch(attrs.get(k) or "x") for k in ("width", "height")):
             return  # a tracking pixel
         alt = clean_line(attrs.get("alt") or attrs.get("title") or "", 200)
-        self.handle_data(f"[image: {alt}]" if alt else "[image]")
+        self.out.append(commonmark.IMAGE)
+        self.handle_data(alt)
+        self.out.append(commonmark.IMAGE_END)
+        self.shown += 1  # a placeholder is something shown
+        self.last_mark = None
         url = self.links.resolve(attrs.get("src")) or self.links.resolve(attrs.get("data-src"))
         if url:
             self._mark(url)
@@ -336,13 +401,116 @@ class _Prepass(HTMLParser):
                 return
 
     def _close(self, entry: _Open) -> None:
-        if entry.name == "a":
+        if entry.role == "style":
+            self._style_end(entry)
+        elif entry.role == "script":
+            self._script(entry)
+        elif entry.name == "a":
             if entry.url and self.shown > entry.shown:
                 self._mark(entry.url)
         elif entry.kept:
-            self.out.append(f"</{entry.name}>")
+            if entry.name == "pre":
+                self.pre -= 1
+            elif entry.role == "cell":
+                self.cells -= 1
+                if self.shown == entry.shown:
+                    self.out.append(commonmark.EMPTY_CELL)
+            elif entry.name == "tr" and self.table is not None:
+                self._row_end(self.table)
+            self._block_tag(f"</{entry.name}>")
+            if entry.name == "table" and entry is self.table:
+                self._table_end(entry)
         elif entry.name in _BLOCK:
             self.out.append(" ")
+            if entry.role == "flat":
+                self.flat -= 1
+
+    # inline styles, sup and sub
+
+    def _style(self, name: str) -> None:
+        entry = _Open(name, False, role="style")
+        # none in code, none inside one of its own kind
+        if not (self.pre or self.code or self.open_count.get(name)):
+            entry.kept = True
+            if self.styled:
+                self.out.append(_INLINE_MARKS[name][0])
+            self.inline.append(entry)
+            if name == "code":
+                self.code += 1
+        self._push(entry)
+
+    def _style_end(self, entry: _Open) -> None:
+        if not entry.kept:
+            return
+        if self.styled:
+            self.out.append(_INLINE_MARKS[entry.name][1])
+        if self.inline and self.inline[-1] is entry:
+            self.inline.pop()
+        elif entry in self.inline:
+            self.inline.remove(entry)
+        if entry.name == "code":
+            self.code -= 1
+
+    def _block_tag(self, tag: str) -> None:
+        """A block boundary: the styles open around it end before it, start again after
+        (not in ``<pre>``), so none spans two blocks or lines."""
+        if self.styled:
+            self.out.extend(_INLINE_MARKS[entry.name][1] for entry in reversed(self.inline))
+        self.out.append(tag)
+        self.styled = not self.pre
+        if self.styled:
+            self.out.extend(_INLINE_MARKS[entry.name][0] for entry in self.inline)
+
+    def _script(self, entry: _Open) -> None:
+        """``<sup>``/``<sub>`` as text of its own: ``2⁴``, ``x^(n+1)``, ``H₂O``."""
+        pieces = [commonmark.unstyled(piece) for piece in self.out[entry.start :]]
+        text = [piece for piece in pieces if commonmark.is_text(piece)]
+        refs = [piece for piece in pieces if commonmark.is_ref(piece)]
+        if len(text) + len(refs) == len(pieces):
+            shown = commonmark.script(commonmark.plain("".join(text)), entry.name == "sup")
+            made = (
+                commonmark.literal(shown) if self.pre or self.code else commonmark.stand_in(shown)
+            )
+            self.out[entry.start :] = [made, *refs] if made else refs
+        else:  # markup inside: marked and bracketed as it is
+            mark = commonmark.stand_in("^(" if entry.name == "sup" else "_(")
+            self.out.insert(entry.start, mark)
+            self.out.append(commonmark.stand_in(")"))
+
+    # tables: a pipe table as html2text writes it must read back as one
+
+    def _table_start(self, entry: _Open, start: int) -> None:
+        if entry.name == "table" and self.table is None:
+            entry.start = start
+            self.table = entry
+        elif entry.name == "tr" and self.table is not None:
+            # (cells outside any row went on the row before: html2text writes them so)
+            self.table.widest = max(self.table.widest, self.table.cells)
+            self.table.cells = 0
+        elif entry.name in ("td", "th"):
+            entry.role, entry.shown = "cell", self.shown
+            self.cells += 1
+            if self.table is not None:
+                self.table.cells += 1
+
+    def _row_end(self, table: _Open) -> None:
+        if table.first_end < 0:
+            table.first_end = len(self.out)
+            table.first_cells = table.cells
+        table.widest = max(table.widest, table.cells)
+
+    def _table_end(self, table: _Open) -> None:
+        self.table = None
+        if table.first_end < 0 and table.cells:
+            table.first_cells = table.cells
+        table.widest = max(table.widest, table.cells)
+        if table.widest <= 1:  # "a\n---\nb" would be a heading: rows as lines
+            self.out[table.start :] = [
+                _AS_DIV.get(piece, piece) for piece in self.out[table.start :]
+            ]
+        elif table.widest > table.first_cells >= 1 and table.first_end >= 0:
+            cell = f"<td>{commonmark.EMPTY_CELL}</td>"
+            self.out.insert(table.first_end, cell * (table.widest - table.first_cells))
 
     def _implicit_close(self, rule: tuple[frozenset[str], frozenset[str]]) -> None:
         closes, boundary = rule
@@ -378,8 +546,7 @@ def _html_to_markdown(content: str, links: _Links) -> tuple[str, bool]:
     converter.unicode_snob = True
     converter.ignore_links = True
     converter.ignore_images = True
-    markdown = converter.handle(cleaned)
-    markdown = _MARKER.sub(r"[\1]", markdown).replace(_LT, "<").replace(_AMP, "&")
+    markdown = commonmark.finish(converter.handle(cleaned))
     return markdown + note, too_many is not None
 
 
@@ -478,7 +645,8 @@ def _label(label: str) -> str:
 
 
 def _text_to_markdown(content: str, links: _Links) -> str:
-    """Plain text: paragraphs as they are, line breaks kept, bare URLs numbered."""
+    """Plain text: paragraphs as they are, line breaks kept, bare URLs numbered; the
+    text escaped (its ``*`` and ``#`` are text, its leading spaces no code block)."""
 
     def replace(match: re.Match[str]) -> str:
         raw = match.group(0)
@@ -491,14 +659,15 @@ def _text_to_markdown(content: str, links: _Links) -> str:
         number = links.number(resolved) if resolved else None
         if number is None:
             return raw
-        return f"{url}[{number}]{raw[len(url) :]}"
+        return f"{url}{_MARK_OPEN}{number}{_MARK_CLOSE}{raw[len(url) :]}"
 
-    lines = [line.rstrip() for line in _BARE_URL.sub(replace, content).split("\n")]
+    content = _BARE_URL.sub(replace, commonmark.strip_private(content))
+    lines = [commonmark.stand_in(line.strip()) for line in content.split("\n")]
     out: list[str] = []
     for index, line in enumerate(lines):
         following = lines[index + 1] if index + 1 < len(lines) else ""
         out.append(f"{line}  " if line and following else line)
-    return "\n".join(out)
+    return commonmark.finish("\n".join(out))
 
 
 def _tidy(markdown: str) -> str:
