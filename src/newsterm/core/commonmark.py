@@ -142,9 +142,9 @@ def script(text: str, sup: bool) -> str:
     """The readable form of ``<sup>text</sup>`` (``sup``) or ``<sub>text</sub>``:
     Unicode super/subscripts when every character has one (``2⁴``, ``H₂O``), else
     ``^st``/``_max`` for a word (or ``^[2]``), ``^(1/2)`` for anything longer."""
+    if not text.strip():
+        return " " if text else ""
     text = " ".join(text.split())
-    if not text:
-        return ""
     chars = _SUP_CHARS if sup else _SUB_CHARS
     if all(char in chars for char in text):
         return text.translate(_SUP if sup else _SUB)
@@ -215,8 +215,41 @@ def _underscore(match: re.Match[str]) -> str:
     return "_"
 
 
+_WIDE_NUMBER = re.compile(r"^ *\d{2,9}[.)] ", re.MULTILINE)
+_ITEM = re.compile(r"( *)([*+-]|\d{1,9}[.)])( |$)")
+
+
+def _renest(markdown: str) -> str:
+    """What is inside a list item numbered 10 and up, indented as far as its text.
+
+    html2text indents what an item holds (a nested list, code) as if every "N. " were
+    3 wide: CommonMark then reads a list nested in item "10. " as more of its text."""
+    out: list[str] = []
+    frames: list[tuple[int, int]] = []  # (html2text's indent of an item, shift inside it)
+    for line in markdown.split("\n"):
+        stripped = line.lstrip(" ")
+        if not stripped:
+            out.append(line)
+            continue
+        indent = len(line) - len(stripped)
+        while frames and frames[-1][0] >= indent:
+            frames.pop()
+        if indent == 0:
+            frames.clear()
+        shift = frames[-1][1] if frames else 0
+        item = _ITEM.match(line)
+        if item is not None:
+            marker = item.group(2)
+            assumed = 3 if marker[0].isdigit() else 2
+            frames.append((indent, shift + max(0, len(marker) + 1 - assumed)))
+        out.append(" " * shift + line if shift else line)
+    return "\n".join(out)
+
+
 def finish(markdown: str) -> str:
     """html2text's output (stand-ins, markers) -> CommonMark that reads back as meant."""
+    if _WIDE_NUMBER.search(markdown):
+        markdown = _renest(markdown)
     markdown = _LINE_START.sub(lambda m: f"{m.group(1)}\\{plain(m.group(2))}", markdown)
     markdown = _LINE_NUMBER.sub(lambda m: f"{m.group(1)}\\{plain(m.group(2))}", markdown)
     markdown = _PAREN_AFTER.sub("\\\\(", markdown)

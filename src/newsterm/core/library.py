@@ -35,7 +35,7 @@ from newsterm.core.models import (
     StoredArticle,
     View,
 )
-from newsterm.core.render import RenderedArticle, reading_minutes, render_body
+from newsterm.core.render import RenderedArticle, escape_markdown, reading_minutes, render_body
 from newsterm.core.sources import local
 from newsterm.core.store import SaveResult, Store, fingerprint, prepare
 from newsterm.core.text import clean_line, without_userinfo
@@ -451,7 +451,7 @@ def article_extras(article: StoredArticle) -> list[str]:
 
 def article_markdown(article: StoredArticle, rendered: RenderedArticle) -> str:
     """The article as the pane shows it, as Markdown: title, meta lines, body, extras."""
-    lines = [f"# {article.row.title}", ""]
+    lines = [f"# {escape_markdown(article.row.title)}", ""]
     lines += article_meta(article, rendered)
     if article.note:
         lines += ["", f"({article.note})"]

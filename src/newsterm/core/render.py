@@ -89,6 +89,12 @@ def render_body(
     return RenderedArticle(clean_text(body, OUTPUT_MAX * 2), tuple(links.urls), words)
 
 
+def escape_markdown(text: str) -> str:
+    """Plain text (a title, a meta line) as Markdown that reads back as exactly it: for
+    ``newsterm show``, whose title "2 * 3 = *six*" is no emphasis."""
+    return commonmark.escape(text)
+
+
 _CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _ALNUM = re.compile(r"[^\W_]")
 _MARKER_REF = re.compile(r"\[\d+\]|\[image(?=[:\]])")
