@@ -67,6 +67,17 @@ def test_a_layout_table_with_a_line_break_in_a_cell_is_one_row() -> None:
     assert not any("|" in line or "---" in line for line in lines), lines
 
 
+def test_code_in_a_table_in_a_list_item_stays_code() -> None:
+    html = (
+        "<ul><li>Do this.<table><tr><td><pre>a = 1<br>b = 2</pre></td><td><pre>c = 3</pre>"
+        "</td></tr><tr><td>x</td><td>y</td></tr></table></li><li>next</li></ul>"
+    )
+    lines = shown(html)
+    assert lines[:6] == ["  • Do this.", "", "      a = 1", "      b = 2", "      ", "      c = 3"]
+    assert "x y" in lines and lines[-1] == "  • next"
+    assert not any("|" in line or "---" in line for line in lines), lines
+
+
 def test_a_table_whose_first_cell_is_empty_keeps_its_columns() -> None:
     html = (
         "<table><tr><td></td><td>Spring</td><td>Autumn</td></tr>"

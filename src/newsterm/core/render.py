@@ -279,8 +279,10 @@ class _Prepass(HTMLParser):
                 self._base(dict(attrs).get("href"))
             elif tag == "img":
                 self._image(dict(attrs))
-            elif tag in ("br", "hr") and (self.cells or self.flat):
+            elif tag in ("br", "hr") and self.cells:
                 self.out.append(" ")  # a pipe table's row is one line
+            elif tag == "br" and self.pre:
+                self.out.append("\n")  # (html2text wrote "  " before it, in the code)
             elif tag == "br":
                 self._block_tag("<br>")
             elif tag == "hr":
@@ -311,9 +313,11 @@ class _Prepass(HTMLParser):
             self._implicit_close(_P_CLOSERS)
         kept = len(self.stack) < DEPTH_MAX
         entry = _Open(name, kept)
-        if kept and (self.cells or self.flat):
+        if kept and self.cells:
             # A pipe table's row is one line: blocks in a cell are only spaces.
             entry.kept = kept = False
+        elif kept and self.flat and name in ("tr", "td", "th"):
+            entry.kept = kept = False  # a flattened table's rows are lines of text
         if name == "table" and kept and self.open_count.get("li"):
             entry.kept = kept = False  # html2text cannot indent a table in a list
         if name == "table" and not kept:
@@ -426,6 +430,8 @@ class _Prepass(HTMLParser):
             self._block_tag(f"</{entry.name}>")
             if entry.name == "table" and entry is self.table:
                 self._table_end(entry)
+        elif entry.name == "tr" and self.flat and not self.cells:
+            self._block_tag("<br>")
         elif entry.name in _BLOCK:
             self.out.append(" ")
             if entry.role == "flat":

@@ -409,8 +409,13 @@ class _Converter:
         cut_width = max(1, width - cell_len(CONTINUATION)) if marked else width
         if mode == "fold":
             ranges = fold_ranges(plain, width, cut_width)
+        elif mode == "link":  # its first line has no hanging indentation: more room
+            first_width = self._avail(first)
+            ranges = wrap_ranges(
+                plain, width, cut_width=cut_width, keep_long=True, first_width=first_width
+            )
         else:
-            ranges = wrap_ranges(plain, width, cut_width=cut_width, keep_long=mode == "link")
+            ranges = wrap_ranges(plain, width, cut_width=cut_width)
         mark = (*rest, (CONTINUATION, self.theme.mark))
         pieces = slice_lines(plain, [(start, end) for start, end, _cut in ranges], spans)
         for number, ((line, line_spans), (_s, _e, cut)) in enumerate(

@@ -59,15 +59,22 @@ def _size(text: str) -> int:
 
 
 def wrap_ranges(
-    plain: str, width: int, *, cut_width: int | None = None, keep_long: bool = False
+    plain: str,
+    width: int,
+    *,
+    cut_width: int | None = None,
+    keep_long: bool = False,
+    first_width: int | None = None,
 ) -> list[Range]:
     """Where each line of ``plain`` wrapped to ``width`` cells starts and ends.
 
     Greedy, at spaces, after each newline; a line ends without its trailing spaces. A
     word wider than a line is cut, its pieces after the first ``cut_width`` wide (room
     for a continuation mark); ``keep_long`` starts such a word where it is rather than
-    on a line of its own (a long URL after its ``[3]``)."""
+    on a line of its own (a long URL after its ``[3]``). The first line may have another
+    width (``first_width``: no hanging indentation before it)."""
     cut_width = width if cut_width is None else max(1, cut_width)
+    first_width = width if first_width is None else max(1, first_width)
     ranges: list[Range] = []
     offset = 0
     for text in plain.split("\n"):
@@ -79,7 +86,7 @@ def wrap_ranges(
             word = match.group()
             bare = word.rstrip()
             size = len(bare) if bare.isascii() else cell_len(bare)
-            limit = cut_width if cut else width
+            limit = cut_width if cut else first_width if not (offset or lines) else width
             stay = keep_long and size > width and used < limit
             if used and used + size > limit and not stay:  # onto the next line
                 lines.append((begin, start, cut))
