@@ -157,7 +157,9 @@ def test_indented_code_and_long_code_lines_fold() -> None:
     assert lines(text) == ["para", "", "  code line", "  more", "", "after"]
     assert style_of(text, "code line") == THEME.code_block
     folded = markdown_to_text("    " + "x" * 25, width=12)
-    assert lines(folded) == ["  xxxxxxxxxx", "  xxxxxxxxxx", "  xxxxx"]
+    # the rest of a cut code line starts with a mark (it had none: issue 12)
+    assert lines(folded) == ["  xxxxxxxxxx", "  ↪ xxxxxxxx", "  ↪ xxxxxxx"]
+    assert style_of(folded, "↪") == THEME.mark
 
 
 def test_rules() -> None:

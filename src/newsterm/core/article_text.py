@@ -5,8 +5,9 @@ title, the tags, and the whole article as Markdown. Pure: no I/O.
 
 from __future__ import annotations
 
+from newsterm.core import commonmark
 from newsterm.core.models import StoredArticle, section_shown
-from newsterm.core.render import RenderedArticle, reading_minutes, render_body
+from newsterm.core.render import RenderedArticle, escape_markdown, reading_minutes, render_body
 
 
 def render_article(article: StoredArticle) -> RenderedArticle:
@@ -49,7 +50,8 @@ def with_attachments(rendered: RenderedArticle, article: StoredArticle) -> Rende
             links.append(enclosure.url)
         number = links.index(enclosure.url) + 1
         size = f", {enclosure.length / 1_048_576:.1f} MB" if enclosure.length else ""
-        lines.append(f"- [{number}] {enclosure.url} ({enclosure.type or 'file'}{size})")
+        kind = escape_markdown(enclosure.type or "file")
+        lines.append(f"- [{number}] {commonmark.url_text(enclosure.url)} ({kind}{size})")
     return RenderedArticle(
         rendered.markdown.rstrip() + "\n".join(lines), tuple(links), rendered.words
     )
@@ -59,7 +61,7 @@ def article_extras(article: StoredArticle) -> list[str]:
     """Markdown lines after the body and its attachments: the categories."""
     lines: list[str] = []
     if article.categories:
-        lines += ["", "Tags: " + ", ".join(article.categories)]
+        lines += ["", "Tags: " + escape_markdown(", ".join(article.categories))]
     return lines
 
 
@@ -70,9 +72,10 @@ def body_markdown(article: StoredArticle, rendered: RenderedArticle) -> str:
 
 def article_markdown(article: StoredArticle, rendered: RenderedArticle) -> str:
     """The whole article as Markdown (``newsterm show``): title, meta lines, body, tags."""
-    lines = [f"# {article.row.title}", ""]
-    lines += article_meta(article, rendered)
+    lines = [f"# {escape_markdown(article.row.title)}", ""]
+    meta, *url = article_meta(article, rendered)
+    lines += [escape_markdown(meta), *(commonmark.url_text(u) for u in url)]
     if article.note:
-        lines += ["", f"({article.note})"]
+        lines += ["", escape_markdown(f"({article.note})")]
     lines += ["", body_markdown(article, rendered).strip()]
     return "\n".join(lines).rstrip() + "\n"

@@ -18,13 +18,16 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from newsterm.core import commonmark
 from newsterm.core.bodies import plain_text
-from newsterm.core.htmltext import AMP, DEPTH_MAX, LT, MARK_CLOSE, MARK_OPEN, clean_html
+from newsterm.core.htmltext import DEPTH_MAX
+from newsterm.core.prepass import clean_html
 from newsterm.core.text import URL_MAX, clean_line, clean_text, word_count
 from newsterm.core.urls import resolve
 
 __all__ = [
     "DEPTH_MAX",
+    "escape_markdown",
     "INPUT_MAX",
     "LINKS_HEADING",
     "LINKS_MAX",
@@ -50,7 +53,7 @@ WORDS_PER_MINUTE = 230
 TRUNCATED_NOTE = "[… article truncated]"
 LINKS_HEADING = "## Links"
 
-_MARKER = re.compile(f"{MARK_OPEN}(\\d+){MARK_CLOSE}")
+_MARK_OPEN, _MARK_CLOSE = commonmark.REF, commonmark.REF_END
 _TAG_START = re.compile(r"<[A-Za-z/!?]")
 
 
@@ -94,9 +97,17 @@ def render_body(
     if truncated:
         body = f"{body}\n\n{TRUNCATED_NOTE}" if body else TRUNCATED_NOTE
     if links.urls:
-        listing = "\n".join(f"[{n}] {url}" for n, url in enumerate(links.urls, 1))
+        listing = "\n".join(
+            f"[{n}] {commonmark.url_text(url)}" for n, url in enumerate(links.urls, 1)
+        )
         body = "\n\n".join(part for part in (body, LINKS_HEADING, listing) if part)
     return RenderedArticle(clean_text(body, OUTPUT_MAX * 2), tuple(links.urls), words)
+
+
+def escape_markdown(text: str) -> str:
+    """Plain text (a title, a meta line) as Markdown that reads back as exactly it: for
+    ``newsterm show``, whose title "2 * 3 = *six*" is no emphasis."""
+    return commonmark.escape(text)
 
 
 def reading_minutes(words: int) -> int:
@@ -142,8 +153,7 @@ def _html_to_markdown(content: str, links: _Links) -> tuple[str, bool]:
     converter.unicode_snob = True
     converter.ignore_links = True
     converter.ignore_images = True
-    markdown = converter.handle(cleaned)
-    markdown = _MARKER.sub(r"[\1]", markdown).replace(LT, "<").replace(AMP, "&")
+    markdown = commonmark.finish(converter.handle(cleaned))
     return markdown + note, too_many is not None
 
 
@@ -219,7 +229,8 @@ def _label(label: str) -> str:
 
 
 def _text_to_markdown(content: str, links: _Links) -> str:
-    """Plain text: paragraphs as they are, line breaks kept, bare URLs numbered."""
+    """Plain text: paragraphs as they are, line breaks kept, bare URLs numbered; the
+    text escaped (its ``*`` and ``#`` are text, its leading spaces no code block)."""
 
     def replace(match: re.Match[str]) -> str:
         raw = match.group(0)
@@ -232,14 +243,15 @@ def _text_to_markdown(content: str, links: _Links) -> str:
         number = links.number(resolved) if resolved else None
         if number is None:
             return raw
-        return f"{url}[{number}]{raw[len(url) :]}"
+        return f"{url}{_MARK_OPEN}{number}{_MARK_CLOSE}{raw[len(url) :]}"
 
-    lines = [line.rstrip() for line in _BARE_URL.sub(replace, content).split("\n")]
+    content = _BARE_URL.sub(replace, commonmark.strip_private(content))
+    lines = [commonmark.stand_in(line.strip()) for line in content.split("\n")]
     out: list[str] = []
     for index, line in enumerate(lines):
         following = lines[index + 1] if index + 1 < len(lines) else ""
         out.append(f"{line}  " if line and following else line)
-    return "\n".join(out)
+    return commonmark.finish("\n".join(out))
 
 
 def _tidy(markdown: str) -> str:

@@ -25,7 +25,7 @@ from textual.selection import Selection
 from textual.strip import Strip
 from textual.widget import Widget
 
-from newsterm.ui.markdown_text import markdown_to_text, text_lines
+from newsterm.ui.markdown_text import markdown_lines
 from newsterm.ui.workers import work
 
 MEASURE = 100
@@ -48,7 +48,7 @@ def wrap_body(markdown: str, width: int) -> WrappedBody:
     hanging indentation). A line still wider (deep indentation) is cut into pieces."""
     width = max(1, width)
     lines: list[Line] = []
-    for plain, spans in text_lines(markdown_to_text(markdown, width=width)):
+    for plain, spans in markdown_lines(markdown, width=width):
         if len(plain) <= width and plain.isascii() or cell_len(plain) <= width:
             lines.append((plain, spans))
             continue
