@@ -287,3 +287,35 @@ async def test_y_without_any_clipboard_says_so(make_walk_app, tmp_path, monkeypa
         (said,) = [n for n in notes(app) if link in n]
         assert said.startswith("Copy: no clipboard found") and said.endswith(f"the link is {link}")
         assert not any(n.startswith("Copied") for n in notes(app))
+
+
+async def test_the_sidebar_follows_n_even_while_it_is_being_redrawn(make_walk_app) -> None:
+    """A node just unfolded has no line until the tree is drawn again (moving the cursor
+    to a node without a line puts it on the first line, which chooses All)."""
+    app = make_walk_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        tree = app.screen.query_one(SectionTree)
+        target = feed_view(app.library, "Delta Dev")
+        node_of(tree, View("section", ("Tech",))).collapse()
+        await settle(pilot)
+        node_of(tree, View("section", ("Tech",))).expand()  # lines rebuilt at the next draw
+        rowid = app.library.article_ids(target)[0]
+        app.screen._jump_to_view(target, rowid)
+        await settle(pilot)
+        assert tree.current_view == target
+        assert app.screen.selected == target and opened(app) == "Delta 1"
+
+
+async def test_choosing_a_place_in_the_sidebar_ends_a_search(make_walk_app) -> None:
+    app = make_walk_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        search = app.screen.query_one("#search", Input)
+        await press(pilot, "slash", *"alpha")
+        assert search.display
+        await show(pilot, feed_view(app.library, "Gamma Daily"))
+        assert not search.display and search.value == ""
+        assert app.screen.view.selection == feed_view(app.library, "Gamma Daily")
+        await press(pilot, "escape")  # nothing of the search is left to step out of
+        assert app.screen.view.selection == feed_view(app.library, "Gamma Daily")

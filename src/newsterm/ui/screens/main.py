@@ -300,6 +300,8 @@ class MainScreen(FeedActions, WalkActions, Screen[None]):
     def _view_chosen(self, message: SectionTree.ViewChosen) -> None:
         if message.view == self.selected and self.view.kind != "search":
             return
+        if self.query_one("#search", Input).display:
+            self._end_search()  # the reader chose a place: the search is over
         self.selected = message.view
         self._set_view(self.selected.shown(self.show_read, self.sort))
 

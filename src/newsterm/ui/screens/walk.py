@@ -106,20 +106,34 @@ class WalkActions(_ScreenBase):
         self.app.call_from_thread(self.app.notify, "No more unread articles.", timeout=3)
 
     def _jump_to_view(self, selection: View, rowid: int) -> None:
-        """Show ``selection`` (the sidebar follows, its sections unfolded) and open
-        ``rowid`` once its list is there."""
-        tree = self.query_one(SectionTree)
-        node = next((n for n in _tree_nodes(tree.root) if n.data == selection), None)
-        parent = node.parent if node is not None else None
-        while parent is not None and not parent.is_root:
-            parent.expand()
-            parent = parent.parent
+        """Show ``selection`` and open ``rowid`` once its list is there; the sidebar
+        follows (its folded sections unfolded)."""
         self.selected = selection
         self.view = selection.shown(self.show_read, self.sort)
         self._open_on_load = rowid
         self.load_list(select=rowid)
-        # The unfolded lines exist after the tree's next refresh.
-        self.call_after_refresh(tree.select_view, selection)
+        tree = self.query_one(SectionTree)
+        node = next((n for n in _tree_nodes(tree.root) if n.data == selection), None)
+        parent = node.parent if node is not None else None
+        while parent is not None and not parent.is_root:
+            if not parent.is_expanded:  # unfolding redraws the whole tree: only if needed
+                parent.expand()
+            parent = parent.parent
+        self._show_in_sidebar(selection)
+
+    def _show_in_sidebar(self, selection: View, tries: int = 10) -> None:
+        """Put the sidebar's cursor on ``selection`` once its line is drawn: a node
+        without a line yet (just unfolded) would put the cursor on the first line,
+        and choose "All"."""
+        tree = self.query_one(SectionTree)
+        node = next((n for n in _tree_nodes(tree.root) if n.data == selection), None)
+        if node is None or selection != self.selected:
+            return  # gone, or the reader has moved on
+        if node.line < 0:
+            if tries:
+                self.call_after_refresh(self._show_in_sidebar, selection, tries - 1)
+            return
+        tree.select_view(selection)
 
 
 def _tree_nodes(node: TreeNode[View]) -> Iterator[TreeNode[View]]:
