@@ -211,8 +211,12 @@ def assert_alive(app: NewsApp) -> None:
 
 
 async def test_markup_from_feeds_files_and_errors_is_shown_literally(
-    hostile_home: tuple[Path, Path], server: hostile.FeedServer
+    hostile_home: tuple[Path, Path], server: hostile.FeedServer, monkeypatch
 ) -> None:
+    # y's message depends on the terminal: one that takes OSC 52, no clipboard tools
+    for name in ("TMUX", "STY", "DISPLAY", "WAYLAND_DISPLAY", "TERM_PROGRAM"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("TERM", "xterm-kitty")
     app = make_app(hostile_home)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(pilot)
@@ -286,7 +290,7 @@ async def test_markup_from_feeds_files_and_errors_is_shown_literally(
         # a notification quoting data: the link, copied
         await open_title(pilot, "MARKUPLINK")
         await pilot.press("y")
-        await pilot.pause()
+        await settle(pilot)  # the copy runs in a thread (a clipboard tool may be slow)
         assert "Copied https://example.org/a[/]b[@click=app.quit]" in "\n".join(toasts(app))
         assert_alive(app)
         await pilot.press("q")

@@ -17,6 +17,7 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
+from newsterm.core import navigation
 from newsterm.core.article_text import render_article
 from newsterm.core.config import Config
 from newsterm.core.errors import StoreBusy
@@ -229,23 +230,20 @@ class Library:
                 position = low - 1
         return None
 
-    def next_view_with_unread(self, here: View, forward: bool = True) -> View | None:
-        """The next section in sidebar order, after ``here``, with unread articles."""
-        nodes = self.sections()
-        paths = [n.path for n in nodes]
-        within = here.kind in ("section", "source")
-        section = here.section
-        if within and section in paths:
-            position = paths.index(section)
-        else:
-            position = -1 if forward else len(paths)
-        order = range(position + 1, len(nodes)) if forward else range(position - 1, -1, -1)
-        for index in order:
-            node = nodes[index]
-            related = node.path[: len(section)] == section or section[: len(node.path)] == node.path
-            if node.unread and not (within and related):
-                return View("section", node.path)
-        return None
+    def next_view_with_unread(
+        self, here: View, forward: bool = True, order: Sequence[View] | None = None
+    ) -> View | None:
+        """The sidebar entry ``n`` (``p``) goes to from ``here``, a feed or a section,
+        when its list has no unread article left that way: see :mod:`core.navigation`.
+
+        ``order`` is the sidebar's entries as the reader sees them (the screen passes
+        its tree's); without it, :func:`navigation.sidebar_order` of the same counts.
+        """
+        sections, feeds = self.sections(), self.feed_nodes()
+        if order is None:
+            order = navigation.sidebar_order(sections, feeds)
+        counts = navigation.unread_counts(sections, feeds)
+        return navigation.next_view(order, here, counts, forward)
 
     def _unread_among(self, ids: Sequence[int]) -> set[int]:
         return self._marks.unread(ids, self._store.unread_among(ids))

@@ -7,6 +7,7 @@ through thread workers and hands results down as attributes and method calls.
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Sequence
 from dataclasses import replace
@@ -21,6 +22,7 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Input, ProgressBar, Static
 
+from newsterm.core import clipboard
 from newsterm.core.article_text import body_markdown
 from newsterm.core.library import Library
 from newsterm.core.links import open_url, refusal
@@ -35,6 +37,7 @@ from newsterm.ui.messages import (
     SidebarLoaded,
 )
 from newsterm.ui.screens.feeds import FEED_BINDINGS, FeedActions
+from newsterm.ui.screens.walk import WalkActions
 from newsterm.ui.textual_compat import focused_without_repaint
 from newsterm.ui.widgets.article_body import wrap_body
 from newsterm.ui.widgets.article_list import ArticleList
@@ -49,7 +52,7 @@ LIST_CALM_SECONDS = 1.0
 """Rows a list paints with before the rest of its ids arrive."""
 
 
-class MainScreen(FeedActions, Screen[None]):
+class MainScreen(FeedActions, WalkActions, Screen[None]):
     """The reader."""
 
     # Textual repaints the whole screen at every focus change (Screen.focused is a
@@ -69,11 +72,12 @@ class MainScreen(FeedActions, Screen[None]):
         self.selected = View("all")
         self.view = View("all", show_read=self.show_read)
         self._before_search: View | None = None
+        self._before_search_row: int | None = None
         self._undo: list[tuple[str, dict[int, bool]]] = []
         self._digits = ""
         self._restore_article: int | None = None
         self._refreshing = False
-        self._open_unread_on_load = False
+        self._open_on_load: int | None = None
         self._stale_sidebar = self._stale_list = False
         self._partial_shown = False
         self._busy_shown = False
@@ -241,9 +245,10 @@ class MainScreen(FeedActions, Screen[None]):
                 if self.show_read
                 else "No unread articles here (H shows read ones)."
             )
-        if self._open_unread_on_load:
-            self._open_unread_on_load = False
-            self._find_unread(True)
+        if self._open_on_load is not None:
+            rowid, self._open_on_load = self._open_on_load, None
+            if rowid in message.ids:
+                self._open_index(message.ids.index(rowid))
         if self._restore_article is not None:
             if self._restore_article in message.ids:
                 self.load_article(self._restore_article, focus=False, mark=False)
@@ -295,6 +300,8 @@ class MainScreen(FeedActions, Screen[None]):
     def _view_chosen(self, message: SectionTree.ViewChosen) -> None:
         if message.view == self.selected and self.view.kind != "search":
             return
+        if self.query_one("#search", Input).display:
+            self._end_search()  # the reader chose a place: the search is over
         self.selected = message.view
         self._set_view(self.selected.shown(self.show_read, self.sort))
 
@@ -327,46 +334,19 @@ class MainScreen(FeedActions, Screen[None]):
     def action_previous_article(self) -> None:
         self._open_index(self.query_one(ArticleList).cursor - 1)
 
-    def action_next_unread(self) -> None:
-        self._find_unread(forward=True)
-
-    def action_previous_unread(self) -> None:
-        self._find_unread(forward=False)
-
-    @work(thread=True, exclusive=True, group="find")
-    def _find_unread(self, forward: bool) -> None:
-        article_list = self.query_one(ArticleList)
-        ids, cursor = list(article_list.ids), article_list.cursor
-        current = self.query_one(ArticleView).article
-        start = cursor + 1 if forward else cursor - 1
-        if current is None or (ids and ids[cursor] != current.row.rowid):
-            start = cursor  # nothing open yet: the row under the cursor counts
-        index = self.library.find_unread(ids, start, forward)
-        if index is not None:
-            self.app.call_from_thread(self._open_index, index)
-            return
-        selection = self.library.next_view_with_unread(self.selected, forward)
-        if selection is None:
-            self.app.call_from_thread(self.app.notify, "No more unread articles.")
-            return
-        self.app.call_from_thread(self._jump_to_view, selection)
-
-    def _jump_to_view(self, selection: View) -> None:
-        self.query_one(SectionTree).select_view(selection)
-        self.selected = selection
-        self.view = selection.shown(self.show_read, self.sort)
-        self._open_unread_on_load = True
-        self.load_list()
-
     def action_page_down(self) -> None:
+        """``space`` from any pane: the article reads on (PgDn only pages, in each pane)."""
         view = self.query_one(ArticleView)
         if view.article is None:
             self.action_next_unread()
         else:
-            view.action_page_down_or_next()
+            view.action_read_on()
 
     def action_back(self) -> None:
-        if self.query_one("#search", Input).display:
+        """Esc/h one step back: from the article to the list (a search's results, with
+        its box); from the list or the box of a search, to the view before it."""
+        searching = self.query_one("#search", Input).display
+        if searching and not isinstance(self.focused, ArticleView):
             self._close_search()
             return
         self.query_one(ArticleList).focus()
@@ -477,8 +457,20 @@ class MainScreen(FeedActions, Screen[None]):
         if not url:
             self.app.notify("This article has no link.", severity="warning")
             return
+        # OSC 52, and the app's own clipboard; a system tool too, where there is one.
         self.app.copy_to_clipboard(url)
-        self.app.notify(f"Copied {url}", markup=False, timeout=3)
+        self._copy(url)
+
+    @work(thread=True, group="copy")
+    def _copy(self, url: str) -> None:
+        result = clipboard.copy(url, os.environ)
+        self.app.call_from_thread(
+            self.app.notify,
+            result.message(),
+            severity="information" if result.copied else "warning",
+            markup=False,
+            timeout=3 if result.copied else 10,
+        )
 
     # -- search --------------------------------------------------------------------
 
@@ -486,12 +478,16 @@ class MainScreen(FeedActions, Screen[None]):
         search = self.query_one("#search", Input)
         if not search.display:
             self._before_search = self.selected
+            current = self.query_one(ArticleList).current
+            self._before_search_row = current.rowid if current else None
             search.display = True
         # At once, not after a refresh: keys typed right after / belong to the box.
         self.set_focus(search, scroll_visible=False)
 
     @on(Input.Changed, "#search")
     def _search_changed(self, event: Input.Changed) -> None:
+        if not self.query_one("#search", Input).display:
+            return  # the box was closed (and emptied) since: not a search any more
         self._set_view(View("search", query=event.value.strip(), show_read=True))
 
     @on(Input.Submitted, "#search")
@@ -502,12 +498,19 @@ class MainScreen(FeedActions, Screen[None]):
             article_list.action_open()
 
     def _close_search(self) -> None:
+        """Back to the view the search started from, its row under the cursor."""
+        self._end_search()
+        self.selected = self._before_search or View("all")
+        self._set_view(self.selected.shown(self.show_read, self.sort), self._before_search_row)
+        self.query_one(SectionTree).select_view(self.selected)
+        self.query_one(ArticleList).focus()
+
+    def _end_search(self) -> None:
+        """Hide and empty the box without the emptying starting a search of its own."""
         search = self.query_one("#search", Input)
         search.display = False
-        search.value = ""
-        self.selected = self._before_search or View("all")
-        self._set_view(self.selected.shown(self.show_read, self.sort))
-        self.query_one(ArticleList).focus()
+        with search.prevent(Input.Changed):
+            search.value = ""
 
     # -- list options ----------------------------------------------------------------
 

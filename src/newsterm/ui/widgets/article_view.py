@@ -25,11 +25,11 @@ class ArticleView(VerticalScroll, can_focus=True):
         "article",
         next="scroll_down",
         previous="scroll_up",
-        first="scroll_home",
-        last="scroll_end",
-        next_page="page_down_or_next",
+        first="top",
+        last="end",
+        next_page="page_down",
         previous_page="page_up",
-        page_down="page_down_or_next",
+        page_down="read_on",
     )
 
     class EndReached(Message):
@@ -59,7 +59,12 @@ class ArticleView(VerticalScroll, can_focus=True):
         (the screen's worker does); without it, it is made here.
         """
         if self.article is not None:
-            self.scroll_positions[self.article.row.rowid] = self.scroll_y
+            # A finished article opens at its top again, the title in sight.
+            left = self.article.row.rowid
+            if self.at_end:
+                self.scroll_positions.pop(left, None)
+            else:
+                self.scroll_positions[left] = self.scroll_y
         self.article, self.rendered = article, rendered
         header = Text(article.row.title, style="bold")
         for line in article_meta(article, rendered):
@@ -87,11 +92,26 @@ class ArticleView(VerticalScroll, can_focus=True):
     def at_end(self) -> bool:
         return self.scroll_y >= self.max_scroll_y
 
-    def action_page_down_or_next(self) -> None:
+    # Every jump is made at once: an animated one (Textual's default for End, a second
+    # long) is stopped short by the next key, and End seemed to end lines early.
+
+    def action_read_on(self) -> None:
+        """``space``: a page down; at the end, the next unread article."""
         if self.at_end:
             self.post_message(self.EndReached())
         else:
             self.scroll_page_down(animate=False)
 
+    def action_page_down(self) -> None:
+        """PgDn: a page down, and nothing else at the end."""
+        self.scroll_page_down(animate=False)
+
     def action_page_up(self) -> None:
         self.scroll_page_up(animate=False)
+
+    def action_top(self) -> None:
+        self.scroll_home(animate=False)
+
+    def action_end(self) -> None:
+        """The last line at once (after the layout in progress, so it is the last)."""
+        self.scroll_end(animate=False)
