@@ -292,3 +292,22 @@ def test_the_help_says_what_the_sidebar_keys_do() -> None:
     assert any(line.startswith("← h ") and "fold the section" in line for line in lines)
     assert any(line.startswith("space ") and "fold or unfold" in line for line in lines)
     assert any(line.startswith("\\ ") and "hide or show the sidebar" in line for line in lines)
+
+
+async def test_the_sidebar_cursor_comes_back_where_it_was(make_app) -> None:
+    """The saved section was selected before its node had a line: the cursor (and the
+    list) went to All."""
+    app = make_app()
+    world = View("section", ("World",))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert tree_of(app).select_view(world)
+        await settle(pilot)
+        assert app.screen.selected == world
+        await pilot.press("q")
+    again = make_app()
+    async with again.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert tree_of(again).current_view == world
+        assert again.screen.selected == world
+        assert again.screen.query_one(ArticleList).ids == again.library.article_ids(world)

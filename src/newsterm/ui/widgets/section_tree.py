@@ -201,6 +201,11 @@ class SectionTree(Tree[View]):
             if not ancestor.is_expanded:
                 ancestor.expand()
             ancestor = ancestor.parent
+        if node.line < 0:
+            # Nodes just added (or unfolded) have no line until the tree lays its lines
+            # out, which reading last_line does; without it the cursor went to line 0
+            # (All), and the list with it: a restart lost the reader's section.
+            self.last_line  # noqa: B018
         self.move_cursor(node)
         return True
 
@@ -280,7 +285,9 @@ class SectionTree(Tree[View]):
 
     def on_tree_node_highlighted(self, event: Tree.NodeHighlighted[View]) -> None:
         event.stop()
-        if event.node.data is not None:
+        # The hidden root is "highlighted" once as the tree starts: that is not the
+        # reader choosing All (it replaced the section restored from the last session).
+        if event.node.data is not None and event.node is not self.root:
             self.post_message(self.ViewChosen(self, event.node.data))
 
     def on_tree_node_expanded(self, event: Tree.NodeExpanded[View]) -> None:
