@@ -311,3 +311,18 @@ async def test_the_sidebar_cursor_comes_back_where_it_was(make_app) -> None:
         assert tree_of(again).current_view == world
         assert again.screen.selected == world
         assert again.screen.query_one(ArticleList).ids == again.library.article_ids(world)
+
+
+async def test_a_click_on_a_name_shows_it_and_on_its_arrow_folds_it(make_app) -> None:
+    app = make_app()
+    city = View("section", ("City",))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        tree = tree_of(app)
+        node = next(n for n in _walk(tree.root) if n.data == city)
+        await pilot.click(SectionTree, offset=(8, node.line))  # the name
+        await settle(pilot)
+        assert app.screen.selected == city and node.is_expanded
+        await pilot.click(SectionTree, offset=(0, node.line))  # the arrow
+        await settle(pilot)
+        assert not node.is_expanded
