@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import io
 import pkgutil
 import re
 from pathlib import Path
 
+from rich.console import Console
 from textual.binding import ActiveBinding, Binding
 from textual.dom import DOMNode
 from textual.widgets import Static
@@ -31,6 +33,15 @@ from newsterm.ui.widgets.section_tree import SectionTree
 from sample import settle
 
 SIZE = (120, 40)
+
+
+def rendered_text(renderable: object) -> str:
+    """What a widget's content reads as on a 100-column screen, as plain text."""
+    console = Console(width=100, record=True, file=io.StringIO())
+    console.print(renderable)
+    return console.export_text()
+
+
 README = Path(__file__).resolve().parents[2] / "README.md"
 
 
@@ -232,7 +243,7 @@ async def test_keys_rebinds_next_and_last_in_every_pane(sample) -> None:
         await pilot.press("x")
         await settle(pilot)
         assert box.scroll_y == 1
-        shown = str(app.screen.query_one("#help-text", Static).content)
+        shown = rendered_text(app.screen.query_one("#help-text", Static).content)
         assert re.search(r"^  x +next row", shown, re.M)
         await pilot.press("escape", "h")
         await settle(pilot)

@@ -73,3 +73,31 @@ def test_narrow_80x24(snap_compare, make_app) -> None:
         await _settle(pilot)
 
     assert snap_compare(make_app(), terminal_size=(80, 24), run_before=run)
+
+
+def test_sidebar_focused_with_a_folded_section(snap_compare, make_app) -> None:
+    """The sidebar's cursor across its row; the list's, dimmer, on its row."""
+
+    async def run(pilot: Pilot) -> None:
+        await _settle(pilot)
+        await pilot.press("j", "j")  # the list's cursor on the third row
+        tree = pilot.app.screen.query_one(SectionTree)
+        tree.focus()
+        tree.select_view(View("section", ("Technology",)))
+        await _settle(pilot)
+        await pilot.press("space")  # folded
+        await _settle(pilot)
+
+    assert snap_compare(make_app(), terminal_size=(80, 24), run_before=run)
+
+
+def test_full_width_reading_in_ansi_dark(snap_compare, make_app) -> None:
+    """The sidebar hidden (backslash); the cursor seen in an ANSI theme."""
+
+    async def run(pilot: Pilot) -> None:
+        await _settle(pilot)
+        pilot.app.theme = "ansi-dark"
+        await pilot.press("backslash", "j")
+        await _settle(pilot)
+
+    assert snap_compare(make_app(), terminal_size=(120, 30), run_before=run)

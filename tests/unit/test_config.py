@@ -392,3 +392,24 @@ def test_per_host_never_exceeds_concurrency() -> None:
     assert fetch_limits(Settings()).per_host == 8
     assert fetch_limits(Settings(concurrency=4, per_host=8)).per_host == 4
     assert fetch_limits(Settings(concurrency=32, per_host=20)).per_host == 20
+
+
+# -- sidebar_width ------------------------------------------------------------------------
+
+
+def test_sidebar_width_is_automatic_by_default_or_a_number_of_columns(tmp_path: Path) -> None:
+    path = tmp_path / "feeds.toml"
+    assert parse_config("", path).settings.sidebar_width == 0
+    assert parse_config("[settings]\nsidebar_width = 40\n", path).settings.sidebar_width == 40
+    assert parse_config("[settings]\nsidebar_width = 0\n", path).settings.sidebar_width == 0
+
+
+@pytest.mark.parametrize("value", ["5", "121", "-1", '"wide"', "30.5", "true"])
+def test_a_bad_sidebar_width_is_one_line_naming_the_line(value: str, tmp_path: Path) -> None:
+    path = tmp_path / "feeds.toml"
+    path.write_text(f"[settings]\nrefresh_on_start = false\nsidebar_width = {value}\n")
+    message = error_of(path)
+    assert message.startswith(f"{path}:3: [settings]: 'sidebar_width' must be "), message
+    assert "\n" not in message
+    if value in ("5", "121", "-1"):
+        assert message.endswith(f"0 (automatic) or between 12 and 120, not {value}"), message

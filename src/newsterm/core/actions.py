@@ -103,6 +103,9 @@ def _a(
 PANES: tuple[Scope, ...] = ("list", "sidebar", "article", "help_text")
 """The scrolling panes: the movement keys mean the same in each."""
 
+TEXT_PANES: tuple[Scope, ...] = ("list", "article", "help_text")
+"""The panes where left and right scroll (in the sidebar they fold and open)."""
+
 ACTIONS: tuple[Action, ...] = (
     # -- Moving ----------------------------------------------------------------------------
     _a("next", "j,down", "Down", "next row or section; a line down in the article", "Moving",
@@ -113,7 +116,8 @@ ACTIONS: tuple[Action, ...] = (
        scopes=PANES),
     _a("last", "G,end", "Last", "last row or section; the end of the article", "Moving",
        scopes=PANES),
-    _a("open", "enter,l", "Open", "open the article; in the sidebar, show the section",
+    _a("open", "enter,l", "Open",
+       "open the article; in the sidebar, show the section or feed in the list and go there",
        "Moving", scopes=("list", "sidebar"), footer=("list",)),
     _a("back", "h,escape", "Back", "back to the list; again: out of a search", "Moving",
        scopes=("main",), palette=True, title="Back to the list"),
@@ -134,8 +138,8 @@ ACTIONS: tuple[Action, ...] = (
     _a("previous_page", "pageup,b", "Page up", "a page up", "Moving", scopes=PANES),
     _a("next_pane", "tab", "Next pane", "next pane", "Moving", textual=True),
     _a("previous_pane", "shift+tab", "Previous pane", "previous pane", "Moving", textual=True),
-    _a("scroll_left", "left", "Left", "scroll left", "Moving", scopes=PANES),
-    _a("scroll_right", "right", "Right", "scroll right", "Moving", scopes=PANES),
+    _a("scroll_left", "left", "Left", "scroll left", "Moving", scopes=TEXT_PANES),
+    _a("scroll_right", "right", "Right", "scroll right", "Moving", scopes=TEXT_PANES),
     _a("page_left", "ctrl+pageup", "Page left", "a page left", "Moving", scopes=PANES),
     _a("page_right", "ctrl+pagedown", "Page right", "a page right", "Moving", scopes=PANES),
     # -- Marking ---------------------------------------------------------------------------
@@ -182,6 +186,12 @@ ACTIONS: tuple[Action, ...] = (
     # -- Sidebar ---------------------------------------------------------------------------
     _a("toggle_section", "space", "Fold", "fold or unfold the section", "Sidebar",
        scopes=("sidebar",)),
+    _a("fold_or_parent", "left,h", "Fold/up",
+       "fold the section; on a folded one or a feed, up to its section", "Sidebar",
+       scopes=("sidebar",)),
+    _a("unfold_or_open", "right", "Unfold/open",
+       "unfold a folded section; else show it in the list and go there, as enter", "Sidebar",
+       scopes=("sidebar",)),
     _a("toggle_all_sections", "shift+space", "Fold all", "fold or unfold it and all below",
        "Sidebar", scopes=("sidebar",)),
     _a("parent_section", "shift+left", "Parent", "up to the parent section", "Sidebar",
@@ -192,6 +202,8 @@ ACTIONS: tuple[Action, ...] = (
        "Sidebar", scopes=("sidebar",)),
     _a("next_sibling", "shift+down", "Next sibling", "next entry at this level", "Sidebar",
        scopes=("sidebar",)),
+    _a("toggle_sidebar", "backslash", "Sidebar", "hide or show the sidebar (full-width reading)",
+       "Sidebar", scopes=("main",), palette=True, title="Hide/show the sidebar"),
     # -- Dialogs ---------------------------------------------------------------------------
     _a("close", "escape,q", "Close", "close the dialog or the help", "Dialogs",
        scopes=("dialog", "help"), footer=("dialog", "help")),

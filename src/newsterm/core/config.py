@@ -41,6 +41,8 @@ class Settings:
     """Read articles beyond this many per feed are pruned (oldest first); 0: no limit."""
     show_read: bool = True
     """Show read articles in the lists (toggle with H)."""
+    sidebar_width: int = 0
+    """Columns of the sidebar; 0 sizes it to the terminal (a quarter, 22 to 40)."""
 
 
 # (type, minimum, maximum) for each setting
@@ -54,7 +56,11 @@ _SETTING_RULES: dict[str, tuple[type, float | None, float | None]] = {
     "keep_days": (int, 0, 36_500),
     "max_articles_per_feed": (int, 0, 1_000_000),
     "show_read": (bool, None, None),
+    "sidebar_width": (int, 0, 120),
 }
+
+SIDEBAR_MIN = 12
+"""The narrowest sidebar ``sidebar_width`` may ask for (0 is automatic)."""
 
 _KEY_RE = re.compile(r"^(?:(?:ctrl|shift|alt|meta)\+)*(?:[!-~]|[a-z][a-z0-9_]*)$")
 
@@ -184,6 +190,14 @@ def _settings(where: _Where, raw: Any) -> Settings:
         if not ok:
             raise where.error(
                 f"[settings]: {key!r} must be {kind.__name__}, not {type(value).__name__}",
+                "settings",
+                None,
+                key,
+            )
+        if key == "sidebar_width" and value != 0 and not SIDEBAR_MIN <= value <= (high or 0):
+            raise where.error(
+                f"[settings]: 'sidebar_width' must be 0 (automatic) or between "
+                f"{SIDEBAR_MIN} and {high:g}, not {value}",
                 "settings",
                 None,
                 key,

@@ -19,6 +19,10 @@ _ORDER = {
     "source": "s.label COLLATE NOCASE ASC, a.sort_time DESC",
 }
 
+_TODAY = "a.sort_time >= ? AND a.published IS NOT NULL"
+"""Today's articles: dated since midnight. An undated article's sort_time is when it was
+first stored, which says nothing of when it was written."""
+
 
 class ListsMixin(SearchMixin):
     @wrap_exceptions
@@ -57,7 +61,7 @@ class ListsMixin(SearchMixin):
                 "SELECT count(*), coalesce(sum(read = 0), 0) FROM articles WHERE starred = 1"
             ).fetchone()
             today = db.execute(
-                "SELECT count(*), coalesce(sum(read = 0), 0) FROM articles WHERE sort_time >= ?",
+                f"SELECT count(*), coalesce(sum(a.read = 0), 0) FROM articles a WHERE {_TODAY}",
                 (since,),
             ).fetchone()
         return {
@@ -83,7 +87,7 @@ class ListsMixin(SearchMixin):
         if view.kind == "starred":
             where.append("a.starred = 1")
         elif view.kind == "today":
-            where.append("a.sort_time >= ?")
+            where.append(_TODAY)
             params.append(since)
         elif view.kind == "source":
             where.append("a.source_id = (SELECT id FROM sources WHERE key = ?)")

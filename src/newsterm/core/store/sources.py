@@ -252,6 +252,21 @@ def _default_label(source: Source) -> str:
         if source.section:
             return source.section[-1]
         return clean_line(Path(source.path or source.key).name) or "local"
+    return url_label(source.key)
+
+
+def url_label(url: str) -> str:
+    """A feed's name until it has a title: its host and path, without the scheme, the
+    port or a final slash (``127.0.0.1/rsparser__atp.rss``), so feeds of one host differ."""
     from urllib.parse import urlsplit
 
-    return urlsplit(source.key).hostname or source.key
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        host = None
+    if not host:
+        return clean_line(url) or url
+    path = parts.path.rstrip("/")
+    query = f"?{parts.query}" if parts.query else ""
+    return clean_line(f"{host}{path}{query}") or host

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from rich.console import Group
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
@@ -45,6 +47,25 @@ def help_text(keymap: Mapping[str, tuple[str, ...]]) -> Text:
     return text
 
 
+def help_table(keymap: Mapping[str, tuple[str, ...]]) -> Group:
+    """:func:`help_text` as the screen draws it: keys and descriptions in two columns
+    (one width for every group), a long description wrapping under itself."""
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(no_wrap=True, style="bold")
+    grid.add_column()
+    for index, (title, group) in enumerate(help_rows(keymap)):
+        if index:
+            grid.add_row("", "")
+        grid.add_row(Text(title, style="bold"), "")
+        for keys, what in group:
+            grid.add_row(Text(f"  {keys}"), Text(what))
+    return Group(
+        Text("newsterm keys\n", style="bold underline"),
+        grid,
+        Text("\nKeys can be changed in feeds.toml ([keys] table).", style="dim"),
+    )
+
+
 class HelpText(VerticalScroll):
     """The help's scrolling text: the movement keys scroll it."""
 
@@ -71,7 +92,7 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with HelpText(id="help-box"):
-            yield Static(help_text(self.keymap), id="help-text")
+            yield Static(help_table(self.keymap), id="help-text")
 
     def on_mount(self) -> None:
         self.query_one(HelpText).focus()

@@ -37,6 +37,7 @@ from newsterm.ui.messages import (
     SidebarLoaded,
 )
 from newsterm.ui.screens.feeds import FEED_BINDINGS, FeedActions
+from newsterm.ui.screens.sidebar import SidebarActions
 from newsterm.ui.screens.walk import WalkActions
 from newsterm.ui.textual_compat import focused_without_repaint
 from newsterm.ui.widgets.article_body import wrap_body
@@ -52,7 +53,7 @@ LIST_CALM_SECONDS = 1.0
 """Rows a list paints with before the rest of its ids arrive."""
 
 
-class MainScreen(FeedActions, WalkActions, Screen[None]):
+class MainScreen(FeedActions, WalkActions, SidebarActions, Screen[None]):
     """The reader."""
 
     # Textual repaints the whole screen at every focus change (Screen.focused is a
@@ -102,6 +103,7 @@ class MainScreen(FeedActions, WalkActions, Screen[None]):
         self.query_one("#search", Input).display = False
         self.query_one("#progress", ProgressBar).display = False
         self._restore_state()
+        self.restore_sidebar()
         view = self.view
         if self._restore_article is None and view.kind != "search":
             # The newest page is what the reader waits for: read at once (200 ids by

@@ -41,10 +41,9 @@ class ArticleList(ScrollView, can_focus=True):
         "article-list--star",
     }
 
+    # The cursor's colours are in newsterm.tcss, with the sidebar's.
     DEFAULT_CSS = """
     ArticleList { background: $surface; overflow-x: hidden; }
-    ArticleList > .article-list--cursor { background: $block-cursor-background; color: $block-cursor-foreground; text-style: bold; }
-    ArticleList:blur > .article-list--cursor { background: $block-cursor-blurred-background; text-style: none; }
     ArticleList > .article-list--unread { text-style: bold; }
     ArticleList > .article-list--read { color: $text-muted; }
     ArticleList > .article-list--meta { color: $text-muted; }
@@ -150,25 +149,35 @@ class ArticleList(ScrollView, can_focus=True):
         row = self.row_at(index)
         if row is None:
             return Strip.blank(width, base)
-        if index == self.cursor:
+        cursor = index == self.cursor
+        if cursor:
             base = base + self.get_component_rich_style("article-list--cursor")
-        return Strip(self._segments(row, width, base)).adjust_cell_length(width, base)
+        return Strip(self._segments(row, width, base, cursor)).adjust_cell_length(width, base)
 
-    def _segments(self, row: ArticleRow, width: int, base: Style) -> list[Segment]:
+    def _ink(self, name: str, cursor: bool) -> Style:
+        """A component's text style without its background, which would hide the
+        cursor's; on the cursor row, without its colour too (the cursor's reads best)."""
+        style = self.get_component_rich_style(name)
+        return Style(
+            color=None if cursor else style.color,
+            bold=style.bold,
+            dim=style.dim,
+            italic=style.italic,
+            underline=style.underline,
+        )
+
+    def _segments(self, row: ArticleRow, width: int, base: Style, cursor: bool) -> list[Segment]:
         """One row: unread dot, star, title (matches highlighted), source, date, minutes."""
-        meta = base + self.get_component_rich_style("article-list--meta")
-        weight = base + self.get_component_rich_style(
-            "article-list--read" if row.read else "article-list--unread"
+        meta = base + self._ink("article-list--meta", cursor)
+        weight = base + self._ink(
+            "article-list--read" if row.read else "article-list--unread", cursor
         )
         source_width = max(8, min(22, width // 5))
         tail = f" {_date(row.published):>8} {reading_minutes(row.words):>3}m "
         title_width = max(8, width - 5 - source_width - 2 - cell_len(tail))
         segments = [
             Segment(" ● " if not row.read else "   ", weight),
-            Segment(
-                "★ " if row.starred else "  ",
-                base + self.get_component_rich_style("article-list--star"),
-            ),
+            Segment("★ " if row.starred else "  ", base + self._ink("article-list--star", cursor)),
         ]
         segments += self._title(row.title, title_width, weight)
         segments.append(Segment("  " + _fit(row.source_title, source_width), meta))
