@@ -468,7 +468,7 @@ async def test_during_a_refresh_the_list_waits_while_keys_are_pressed(make_app) 
     from datetime import UTC, datetime
 
     from newsterm.core.models import Article, ArticleKey
-    from newsterm.ui.screens import main
+    from newsterm.ui.screens import refreshing as main
     from sample import FEED_URL
 
     app = make_app()

@@ -68,3 +68,22 @@ def test_every_ui_worker_uses_the_one_error_path() -> None:
             if isinstance(node, ast.Attribute) and node.attr == "run_worker":
                 offenders.append(f"{name}:{node.lineno}: run_worker")
     assert offenders == []
+
+
+def test_no_on_decorator_in_a_screen_mixin() -> None:
+    """Textual collects ``@on`` handlers only from classes its metaclass makes: in a
+    mixin over ``object`` (the main screen's action mixins) one would never run. Such
+    mixins name their handlers ``on_<message>`` instead."""
+    offenders = []
+    for name, tree in _modules():
+        for cls in ast.walk(tree):
+            if not isinstance(cls, ast.ClassDef):
+                continue
+            if not any(ast.unparse(base) == "_ScreenBase" for base in cls.bases):
+                continue
+            for item in cls.body:
+                if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef) and any(
+                    ast.unparse(d).startswith("on(") for d in item.decorator_list
+                ):
+                    offenders.append(f"{name}:{item.lineno}: {cls.name}.{item.name}")
+    assert offenders == []

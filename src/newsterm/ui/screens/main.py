@@ -7,13 +7,9 @@ through thread workers and hands results down as attributes and method calls.
 from __future__ import annotations
 
 import json
-import os
-import time
-from collections.abc import Sequence
 from dataclasses import replace
 
-from rich.text import Text
-from textual import events, on
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.reactive import Reactive
@@ -22,21 +18,20 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Input, ProgressBar, Static
 
-from newsterm.core import clipboard
 from newsterm.core.article_text import body_markdown
 from newsterm.core.library import Library
-from newsterm.core.links import open_url, refusal
-from newsterm.core.models import SORT_ORDERS, SortOrder, SourceReport, View
+from newsterm.core.models import SORT_ORDERS, SortOrder, View
 from newsterm.ui.keys import bindings
 from newsterm.ui.messages import (
     ArticleLoaded,
     ListLoaded,
     MarksChanged,
-    RefreshFinished,
-    RefreshProgressed,
     SidebarLoaded,
 )
 from newsterm.ui.screens.feeds import FEED_BINDINGS, FeedActions
+from newsterm.ui.screens.links import LinkActions
+from newsterm.ui.screens.marking import MarkActions
+from newsterm.ui.screens.refreshing import RefreshActions
 from newsterm.ui.screens.sidebar import SidebarActions
 from newsterm.ui.screens.walk import WalkActions
 from newsterm.ui.textual_compat import focused_without_repaint
@@ -48,12 +43,18 @@ from newsterm.ui.widgets.section_tree import SectionTree
 from newsterm.ui.workers import work
 
 FIRST_ROWS = 200
-LIST_CALM_SECONDS = 1.0
-"""During a refresh, the list catches up only after this long without a key."""
 """Rows a list paints with before the rest of its ids arrive."""
 
 
-class MainScreen(FeedActions, WalkActions, SidebarActions, Screen[None]):
+class MainScreen(
+    FeedActions,
+    WalkActions,
+    SidebarActions,
+    MarkActions,
+    LinkActions,
+    RefreshActions,
+    Screen[None],
+):
     """The reader."""
 
     # Textual repaints the whole screen at every focus change (Screen.focused is a
@@ -264,38 +265,6 @@ class MainScreen(FeedActions, WalkActions, SidebarActions, Screen[None]):
         if message.focus:
             view.focus()
 
-    @on(MarksChanged)
-    def _marks_changed(self, message: MarksChanged) -> None:
-        article_list = self.query_one(ArticleList)
-        if message.bulk:
-            article_list.invalidate()
-        else:
-            for row in self.library.rows(list(message.ids)):
-                article_list.update_row(row)
-        # Counts over a big store take a while; let the frame that shows the change
-        # be drawn first, and read them once for a burst of marks.
-        if self._sidebar_timer is not None:
-            self._sidebar_timer.stop()
-        self._sidebar_timer = self.set_timer(0.15, self.load_sidebar)
-
-    def _marks_waiting(self, waiting: int) -> None:
-        """From any thread: the mark queue's count changed (see core/marks.py)."""
-        try:
-            self.app.call_from_thread(self._show_marks_waiting, waiting)
-        except RuntimeError:  # on the app's own thread already (or the app has stopped)
-            if self.is_attached:
-                self._show_marks_waiting(waiting)
-
-    def _show_marks_waiting(self, waiting: int) -> None:
-        status = self.query_one("#status", Static)
-        if waiting:
-            status.update(Text(f"store busy — {waiting} changes waiting", style="bold"))
-            self._busy_shown = True
-        elif self._busy_shown:
-            self._busy_shown = False
-            status.update(Text("all changes saved"))
-            self.load_sidebar()
-
     # -- sidebar and list events -------------------------------------------------------
 
     @on(SectionTree.ViewChosen)
@@ -352,127 +321,6 @@ class MainScreen(FeedActions, WalkActions, SidebarActions, Screen[None]):
             self._close_search()
             return
         self.query_one(ArticleList).focus()
-
-    def _target_ids(self) -> list[int]:
-        """The article the user means: the open one when the pane has focus, else the row."""
-        view = self.query_one(ArticleView)
-        if isinstance(self.focused, ArticleView) and view.article is not None:
-            return [view.article.row.rowid]
-        row = self.query_one(ArticleList).current
-        return [row.rowid] if row else []
-
-    def action_toggle_read(self) -> None:
-        ids = self._target_ids()
-        if ids:
-            row = self.library.rows(ids)[0]
-            self._mark(ids, "read", not row.read)
-
-    def action_toggle_starred(self) -> None:
-        ids = self._target_ids()
-        if ids:
-            row = self.library.rows(ids)[0]
-            self._mark(ids, "starred", not row.starred)
-
-    def action_mark_all_read(self) -> None:
-        ids = list(self.query_one(ArticleList).ids)
-        if not ids:
-            self.app.notify("Nothing to mark here.")
-            return
-        self._mark(ids, "read", True, bulk=True)
-
-    @work(thread=True, group="marks")
-    def _mark(self, ids: Sequence[int], flag: str, value: bool, bulk: bool = False) -> None:
-        setter = self.library.set_read if flag == "read" else self.library.set_starred
-        before = setter(ids, value)
-        if bulk:
-            changed = {k: v for k, v in before.items() if v != value}
-            self._undo.append((flag, changed))
-            self.app.call_from_thread(
-                self.app.notify,
-                f"Marked {len(changed)} articles read. Press u to undo.",
-                markup=False,
-            )
-        self.post_message(MarksChanged(ids, bulk=bulk))
-
-    @work(thread=True, group="marks")
-    def action_undo(self) -> None:
-        if not self._undo:
-            self.app.call_from_thread(self.app.notify, "Nothing to undo.")
-            return
-        flag, previous = self._undo.pop()
-        self.library.restore(flag, previous)
-        self.app.call_from_thread(
-            self.app.notify, f"Restored {len(previous)} articles.", markup=False
-        )
-        self.post_message(MarksChanged(list(previous), bulk=True))
-
-    # -- links -----------------------------------------------------------------------
-
-    def _current_url(self) -> str | None:
-        view = self.query_one(ArticleView)
-        if view.article is not None:
-            return view.article.row.url
-        row = self.query_one(ArticleList).current
-        return row.url if row else None
-
-    def _open(self, url: str | None) -> bool:
-        reason = refusal(url)
-        if reason is None:
-            reason = open_url(url or "")
-        if reason:
-            self.app.notify(f"Not opened: {reason}", severity="warning", markup=False)
-            return False
-        self.app.notify(f"Opened {url}", markup=False, timeout=3)
-        return True
-
-    def action_digit(self, digit: int) -> None:
-        self._digits = (self._digits + str(digit))[-3:]
-        self.app.notify(f"Link {self._digits}: press o to open", timeout=2)
-
-    def _numbered_link(self) -> str | None:
-        number, self._digits = int(self._digits), ""
-        rendered = self.query_one(ArticleView).rendered
-        links = rendered.links if rendered else ()
-        if not 1 <= number <= len(links):
-            self.app.notify(f"No link {number} in this article.", severity="warning")
-            return None
-        return links[number - 1]
-
-    def action_open_link(self) -> None:
-        if self._digits:
-            url = self._numbered_link()
-            if url is not None:
-                self._open(url)
-            return
-        self._open(self._current_url())
-
-    def action_follow_link(self) -> None:
-        if self._digits:
-            self.action_open_link()
-
-    def action_open_link_next(self) -> None:
-        if self._open(self._current_url()):
-            self.action_next_unread()
-
-    def action_copy_link(self) -> None:
-        url = self._current_url()
-        if not url:
-            self.app.notify("This article has no link.", severity="warning")
-            return
-        # OSC 52, and the app's own clipboard; a system tool too, where there is one.
-        self.app.copy_to_clipboard(url)
-        self._copy(url)
-
-    @work(thread=True, group="copy")
-    def _copy(self, url: str) -> None:
-        result = clipboard.copy(url, os.environ)
-        self.app.call_from_thread(
-            self.app.notify,
-            result.message(),
-            severity="information" if result.copied else "warning",
-            markup=False,
-            timeout=3 if result.copied else 10,
-        )
 
     # -- search --------------------------------------------------------------------
 
@@ -535,108 +383,3 @@ class MainScreen(FeedActions, WalkActions, SidebarActions, Screen[None]):
             self.selected.shown(self.show_read, self.sort),
             select=current.rowid if current else None,
         )
-
-    # -- refresh -------------------------------------------------------------------
-
-    def action_refresh(self) -> None:
-        selection = self.query_one(SectionTree).current_view or self.selected
-        if selection.kind == "source" and selection.source:
-            self.run_refresh([selection.source])
-        elif selection.kind == "section":
-            keys = [
-                s.key
-                for s in self.library.configured_feeds()
-                if s.section[: len(selection.section)] == selection.section
-            ]
-            self.run_refresh(keys)
-        else:
-            self.run_refresh(None)
-
-    def action_refresh_all(self) -> None:
-        self.run_refresh(None)
-
-    def run_refresh(self, keys: list[str] | None) -> None:
-        if self._refreshing:
-            self.app.notify("A refresh is already running.", timeout=2)
-            return
-        if not self.library.configured_feeds(keys):
-            self.app.notify("No feeds to refresh here.", timeout=2)
-            return
-        self._refreshing = True
-        self._stale_sidebar = self._stale_list = False
-        self._refresh_worker(keys)
-
-    @work(exclusive=True, group="refresh")
-    async def _refresh_worker(self, keys: list[str] | None) -> None:
-        total = len(self.library.configured_feeds(keys))
-        self.post_message(RefreshProgressed(0, total, None))
-        shown = time.monotonic()
-
-        def progress(done: int, total: int, report) -> None:  # type: ignore[no-untyped-def]
-            # Runs on the event loop, once per feed: note what changed, and show the
-            # count at most ten times a second (each redraw competes with the keys).
-            nonlocal shown
-            if report.new or report.updated or report.error:
-                self._stale_sidebar = True
-                self._stale_list = self._stale_list or bool(report.new)
-            now = time.monotonic()
-            if done == total or now - shown >= 0.1:
-                shown = now
-                self.post_message(RefreshProgressed(done, total, report))
-
-        reports: list[SourceReport] = []
-        try:
-            reports = await self.library.refresh(keys, progress)
-        finally:  # a failed refresh ends too (and the error handler says why)
-            self._refreshing = False
-            self.post_message(RefreshFinished(reports))
-
-    @on(RefreshProgressed)
-    def _refresh_progressed(self, message: RefreshProgressed) -> None:
-        bar = self.query_one("#progress", ProgressBar)
-        bar.display = True
-        bar.update(total=max(1, message.total), progress=message.done)
-        # One short line: after the first, no need to lay the screen out again for it.
-        status = Text(f"refreshing {message.done}/{message.total}")
-        self.query_one("#status", Static).update(status, layout=message.done == 0)
-
-    def on_key(self, event: events.Key) -> None:
-        self._key_at = time.monotonic()
-
-    @work(thread=True, exclusive=True, group="poll")
-    def _poll_store(self) -> None:
-        """Once a second: has another program (a cron refresh, a second newsterm) or
-        this one's refresh workers written to the store? Then the sidebar and the list
-        catch up, as during a refresh of our own."""
-        if self.library.changed_elsewhere():
-            self._stale_sidebar = self._stale_list = True
-        self.app.call_from_thread(self._catch_up)
-
-    def _catch_up(self) -> None:
-        """During a refresh, redraw counts and the list at most once a second,
-        not once per feed: 200 feeds finishing must not mean 400 reloads.
-
-        The list waits while keys are being pressed: rows moving under the cursor
-        would get in the reader's way, and reloading a big list costs the keys their
-        frames. The end of the refresh reloads it anyway."""
-        if self._stale_sidebar:
-            self._stale_sidebar = False
-            self.load_sidebar()
-        if time.monotonic() - self._key_at < LIST_CALM_SECONDS:
-            return
-        if self._stale_list and self.view.kind != "search":
-            self._stale_list = False
-            current = self.query_one(ArticleList).current
-            self.load_list(select=current.rowid if current else None)
-
-    @on(RefreshFinished)
-    def _refresh_finished(self, message: RefreshFinished) -> None:
-        self.query_one("#progress", ProgressBar).display = False
-        failed = sum(1 for r in message.reports if r.error)
-        skipped = sum(1 for r in message.reports if r.skipped)
-        new = sum(r.new for r in message.reports)
-        summary = f"{new} new · {failed} failed" if failed else f"{new} new"
-        if skipped:  # the other program's articles show when it is done (_poll_store)
-            summary += f" · {skipped} left to another newsterm"
-        self.query_one("#status", Static).update(Text(summary))
-        self.reload()
