@@ -60,6 +60,15 @@ def _index_articles(db: sqlite3.Connection) -> None:
         )
 
 
+def _index_compounds(db: sqlite3.Connection) -> None:
+    """The search tables filled again through the index's own rule (core/store/search.py)."""
+    from newsterm.core.bodies import SEARCH_BODY_MAX
+    from newsterm.core.store.search import index_rows
+
+    for batch in _stored_texts(db):
+        index_rows(db, [(aid, t, label, text[:SEARCH_BODY_MAX]) for aid, t, label, text in batch])
+
+
 def _reread_bodies(db: sqlite3.Connection) -> None:
     """The body index and the word counts again, from every stored body."""
     from newsterm.core.bodies import SEARCH_BODY_MAX
@@ -199,6 +208,29 @@ MIGRATIONS: tuple[str | Migration, ...] = (
         INSERT INTO search (search) VALUES ('delete-all');
         """,
         _reread_bodies,
+    ),
+    # 8: search finds what is there. Titles keep positions (detail=full: a quoted
+    # phrase is matched in titles; ~1 MB in the 100k bench store), the bodies still none
+    # (detail=full there would more than double the store: bench/store_size.py); words
+    # joined by _ . - + # are indexed whole too (search.indexed_text), so `C++` and
+    # `hardened_malloc` are found as written; no docsize rows (columnsize=0: no bm25).
+    Migration(
+        """
+        DROP TABLE search;
+        DROP TABLE search_title;
+        CREATE VIRTUAL TABLE search USING fts5 (
+            title, source, body, content='', detail=none, columnsize=0,
+            tokenize='unicode61 remove_diacritics 2'
+        );
+        INSERT INTO search (search, rank) VALUES ('automerge', 16);
+        CREATE VIRTUAL TABLE search_title USING fts5 (
+            title, content='', detail=full, columnsize=0,
+            tokenize='unicode61 remove_diacritics 2'
+        );
+        INSERT INTO search_title (search_title, rank) VALUES ('automerge', 16);
+        """,
+        _index_compounds,
+        vacuum=True,
     ),
 )
 
