@@ -62,10 +62,10 @@ def fts_bytes(texts: list[tuple[str, str, str]], tables: list[tuple[str, str, st
                 f"CREATE VIRTUAL TABLE {name} USING fts5 ({columns}, content='', "
                 f"{options}, {_TOKENIZE})"
             )
-            marks = ", ".join("?" * len(columns.split(",")))
+            width = len(columns.split(","))
             con.executemany(
-                f"INSERT INTO {name} ({columns}) VALUES ({marks})",
-                [row[: len(columns.split(","))] for row in rows],
+                f"INSERT INTO {name} (rowid, {columns}) VALUES (?{', ?' * width})",
+                [(i, *row[:width]) for i, row in enumerate(rows, 1)],
             )
             con.commit()
             con.execute(f"INSERT INTO {name} ({name}) VALUES ('optimize')")

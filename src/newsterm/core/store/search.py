@@ -166,8 +166,8 @@ class SearchMixin(StoreBase):
             return []
         every, titles = match_expressions(parsed)
         try:
-            titled = self._ids("SELECT rowid FROM search_title WHERE search_title MATCH ? ", titles)
-            matched = self._ids("SELECT rowid FROM search WHERE search MATCH ? ", every)
+            titled = self._matches("search_title", titles)
+            matched = self._matches("search", every)
         except sqlite3.OperationalError as exc:
             if not str(exc).startswith("fts5:"):
                 raise
@@ -182,14 +182,22 @@ class SearchMixin(StoreBase):
             ids = [i for i in by_date if i in in_title] + [i for i in by_date if i not in in_title]
         return ids[:limit] if limit else ids
 
-    def _ids(self, sql: str, arg: str | Sequence[int], order: str = "rowid DESC") -> list[int]:
-        """Ids from ``sql`` + a MATCH argument (a str) or ``id IN`` the given ids."""
-        if isinstance(arg, str):
-            return [r[0] for r in self._query(f"{sql}ORDER BY {order}", (arg,))]
+    def _matches(self, table: str, match: str) -> list[int]:
+        """The rowids ``table`` matches, newest (largest) first. As one JSON array: half
+        the time of a row per match (80,000 of them for a common word)."""
+        ((found,),) = self._query(
+            f"SELECT json_group_array(rowid) FROM {table} WHERE {table} MATCH ?", (match,)
+        )
+        ids: list[int] = json.loads(found)
+        ids.sort(reverse=True)
+        return ids
+
+    def _ids(self, sql: str, ids: Sequence[int], order: str = "rowid DESC") -> list[int]:
+        """Ids from ``sql`` + ``id IN`` the given ids, in ``order``."""
         return [
             r[0]
             for r in self._query(
-                f"{sql}id IN (SELECT value FROM json_each(?)) ORDER BY {order}", (json.dumps(arg),)
+                f"{sql}id IN (SELECT value FROM json_each(?)) ORDER BY {order}", (json.dumps(ids),)
             )
         ]
 
