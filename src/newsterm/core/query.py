@@ -66,9 +66,7 @@ def _word(text: str, word: str) -> tuple[str, bool]:
     an error."""
     bare = word.rstrip("*")
     if "*" in bare:
-        raise _error(
-            text, "a * can only end a word (malloc* finds the words that start with malloc)"
-        )
+        raise _error(text, "a * can only end a word, as in malloc*")
     return bare, bare != word
 
 
@@ -121,3 +119,12 @@ def highlight_words(text: str) -> tuple[str, ...]:
         return parse_query(text).highlight
     except QueryError:
         return ()
+
+
+def query_error(text: str) -> str | None:
+    """Why the search ``text`` cannot run, or None when it can."""
+    try:
+        parse_query(text)
+    except QueryError as exc:
+        return str(exc)
+    return None

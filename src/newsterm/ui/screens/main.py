@@ -26,7 +26,7 @@ from newsterm.core.errors import QueryError
 from newsterm.core.library import Library
 from newsterm.core.links import open_url, refusal
 from newsterm.core.models import SORT_ORDERS, SortOrder, SourceReport, View
-from newsterm.core.query import as_typed, highlight_words
+from newsterm.core.query import as_typed, highlight_words, query_error
 from newsterm.ui.keys import bindings
 from newsterm.ui.messages import (
     ArticleLoaded,
@@ -501,9 +501,9 @@ class MainScreen(FeedActions, Screen[None]):
         """The search's count in the box's border; its error, or that nothing matches."""
         search = self.query_one("#search", Input)
         query = search.value.strip()
-        if message.error:
+        if message.error:  # named as typed (without the * the box added)
             search.border_title = None
-            self.query_one(ArticleList).empty_text = message.error
+            self.query_one(ArticleList).empty_text = query_error(query) or message.error
             return
         search.border_title = f"{len(message.ids):,} found" if query else None
         self.query_one(ArticleList).empty_text = (
