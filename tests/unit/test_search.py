@@ -186,7 +186,8 @@ def make_v7_store(db: Path) -> None:
             migration.python(con)
     con.execute("PRAGMA user_version = 7")
     con.execute(
-        "INSERT INTO sources (id, key, kind, label, url) VALUES (1, ?, 'feed', 'Example Feed', ?)",
+        "INSERT INTO sources (id, key, kind, label, url, body_hash, etag, last_modified) "
+        "VALUES (1, ?, 'feed', 'Example Feed', ?, 'h', '\"e\"', 'Mon, 04 Mar 2024 10:00:00 GMT')",
         (FEED, FEED),
     )
     con.execute("INSERT INTO sections (id, path) VALUES (1, 'Tech')")
@@ -232,5 +233,9 @@ def test_migration_from_a_v7_store(tmp_path: Path) -> None:
         sql = dict(con.execute("SELECT name, sql FROM sqlite_master WHERE name LIKE 'search%'"))
         assert "detail=none" in sql["search"] and "detail=full" in sql["search_title"]
         assert "search_docsize" not in sql  # columnsize=0
+        # every feed is fetched and parsed in full again (the parse rules changed)
+        assert con.execute("SELECT body_hash, etag, last_modified FROM sources").fetchall() == [
+            (None, None, None)
+        ]
     finally:
         con.close()

@@ -214,8 +214,11 @@ MIGRATIONS: tuple[str | Migration, ...] = (
     # (detail=full there would more than double the store: bench/store_size.py); words
     # joined by _ . - + # are indexed whole too (search.indexed_text), so `C++` and
     # `hardened_malloc` are found as written; no docsize rows (columnsize=0: no bm25).
+    # Feeds are read differently too (JSON Feed titles unescaped, junk entries and items
+    # cut by a truncated download dropped): each is fetched and parsed in full once more.
     Migration(
         """
+        UPDATE sources SET body_hash = NULL, etag = NULL, last_modified = NULL;
         DROP TABLE search;
         DROP TABLE search_title;
         CREATE VIRTUAL TABLE search USING fts5 (
