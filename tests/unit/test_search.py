@@ -233,6 +233,7 @@ def test_migration_from_a_v7_store(tmp_path: Path) -> None:
         sql = dict(con.execute("SELECT name, sql FROM sqlite_master WHERE name LIKE 'search%'"))
         assert "detail=none" in sql["search"] and "detail=full" in sql["search_title"]
         assert "search_docsize" not in sql  # columnsize=0
+        assert con.execute("SELECT count(*) FROM state").fetchone() == (0,)  # rebuilt: done
         # every feed is fetched and parsed in full again (the parse rules changed)
         assert con.execute("SELECT body_hash, etag, last_modified FROM sources").fetchall() == [
             (None, None, None)

@@ -60,13 +60,14 @@ def _index_articles(db: sqlite3.Connection) -> None:
         )
 
 
-def _index_compounds(db: sqlite3.Connection) -> None:
-    """The search tables filled again through the index's own rule (core/store/search.py)."""
-    from newsterm.core.bodies import SEARCH_BODY_MAX
-    from newsterm.core.store.search import index_rows
+SEARCH_REBUILD = "search_rebuild"
+"""The ``state`` key a migration sets when the search index must be filled again from
+the stored articles; the search mixin does it when the store opens (with the index's
+own rule, which lives in search.py alone) and removes the key."""
 
-    for batch in _stored_texts(db):
-        index_rows(db, [(aid, t, label, text[:SEARCH_BODY_MAX]) for aid, t, label, text in batch])
+
+def _ask_search_rebuild(db: sqlite3.Connection) -> None:
+    db.execute("INSERT OR REPLACE INTO state (key, value) VALUES (?, '1')", (SEARCH_REBUILD,))
 
 
 def _reread_bodies(db: sqlite3.Connection) -> None:
@@ -216,6 +217,7 @@ MIGRATIONS: tuple[str | Migration, ...] = (
     # `hardened_malloc` are found as written; no docsize rows (columnsize=0: no bm25).
     # Feeds are read differently too (JSON Feed titles unescaped, junk entries and items
     # cut by a truncated download dropped): each is fetched and parsed in full once more.
+    # The new tables are filled when the store opens (SearchMixin._after_migrations).
     Migration(
         """
         UPDATE sources SET body_hash = NULL, etag = NULL, last_modified = NULL;
@@ -232,7 +234,7 @@ MIGRATIONS: tuple[str | Migration, ...] = (
         );
         INSERT INTO search_title (search_title, rank) VALUES ('automerge', 16);
         """,
-        _index_compounds,
+        _ask_search_rebuild,
         vacuum=True,
     ),
 )

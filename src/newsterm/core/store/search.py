@@ -29,7 +29,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from newsterm.core.bodies import SEARCH_BODY_MAX, plain_text
 from newsterm.core.errors import QueryError
 from newsterm.core.query import Query, parse_query
-from newsterm.core.store._base import StoreBase, _chunks, wrap_exceptions
+from newsterm.core.store._base import StoreBase, _chunks, log, wrap_exceptions
+from newsterm.core.store.schema import SEARCH_REBUILD
 
 TIME_ORDER_MAX = 5_000
 """Up to this many results are ordered by date; more, by when they were stored (the
@@ -202,6 +203,28 @@ class SearchMixin(StoreBase):
         ]
 
     # -- the index's upkeep ------------------------------------------------------------
+
+    @wrap_exceptions
+    def _after_migrations(self) -> None:
+        """Fill the index a migration rebuilt (schema 8), from every stored article, in
+        one transaction: a store closed half-way starts again at its next opening."""
+        super()._after_migrations()
+        with self._tx() as db:
+            if not db.execute("SELECT 1 FROM state WHERE key = ?", (SEARCH_REBUILD,)).fetchone():
+                return
+            log.warning("%s: rebuilding the search index", self.path)
+            last = 0
+            while rows := db.execute(
+                "SELECT a.id, a.title, s.label, a.content, a.content_type FROM articles a "
+                "JOIN sources s ON s.id = a.source_id WHERE a.id > ? ORDER BY a.id LIMIT 1000",
+                (last,),
+            ).fetchall():
+                last = rows[-1][0]
+                index_rows(
+                    db,
+                    [(r[0], r[1], r[2], self._indexed_body(r[3], r[4])) for r in rows],
+                )
+            db.execute("DELETE FROM state WHERE key = ?", (SEARCH_REBUILD,))
 
     def _indexed_body(self, blob: bytes | None, content_type: str) -> str:
         """The body text the index holds for a stored body."""
