@@ -67,7 +67,8 @@ own rule, which lives in search.py alone) and removes the key."""
 
 
 def _ask_search_rebuild(db: sqlite3.Connection) -> None:
-    db.execute("INSERT OR REPLACE INTO state (key, value) VALUES (?, '1')", (SEARCH_REBUILD,))
+    if db.execute("SELECT 1 FROM articles LIMIT 1").fetchone():  # a new store has none
+        db.execute("INSERT OR REPLACE INTO state (key, value) VALUES (?, '1')", (SEARCH_REBUILD,))
 
 
 def _reread_bodies(db: sqlite3.Connection) -> None:
