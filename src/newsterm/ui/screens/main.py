@@ -500,7 +500,7 @@ class MainScreen(FeedActions, Screen[None]):
     def _show_found(self, message: ListLoaded) -> None:
         """The search's count in the box's border; its error, or that nothing matches."""
         search = self.query_one("#search", Input)
-        query = search.value.strip()
+        query = search.value.strip() or message.view.query  # as typed, while the box shows
         if message.error:  # named as typed (without the * the box added)
             search.border_title = None
             self.query_one(ArticleList).empty_text = query_error(query) or message.error
