@@ -1,12 +1,13 @@
 """What newsterm's 100k store is made of, and what other choices would weigh.
 
-    python bench/store_size.py        # with newsterm's Python; uses the cached stores
+    python bench/store_size.py [STORE]   # with newsterm's Python; uses the cached stores
 
 Prints the bytes per table and index (SQLite's dbstat), then, measured on the
 13,055 template articles and scaled to 100,000:
   - article bodies: zlib level 6 (today), level 9, and zlib with a preset dictionary
     (zdict: the 32 KB of text most typical of the bodies, built from a sample);
-  - the full-text index: FTS5 with detail=full (today), detail=column, detail=none.
+  - the full-text index in the layouts of LAYOUTS (schema 7's, schema 8's, detail=column,
+    detail=full), and the same for the articles of STORE when given (real feeds).
 """
 
 from __future__ import annotations
@@ -32,18 +33,44 @@ def dbstat(db: Path) -> list[tuple[str, int]]:
         con.close()
 
 
-def fts_bytes(texts: list[tuple[str, str, str]], detail: str) -> int:
+_TOKENIZE = "tokenize='unicode61 remove_diacritics 2'"
+# Index layouts: (name, [(table, columns, options)]); every one indexes the same
+# (title, label, body) rows, "title" tables the title alone.
+LAYOUTS = [
+    ("schema 7: all detail=none, titles none", [
+        ("search", "title, source, body", "detail=none"),
+        ("search_title", "title", "detail=none")]),
+    ("schema 8: all none, titles full, no docsize", [
+        ("search", "title, source, body", "detail=none, columnsize=0"),
+        ("search_title", "title", "detail=full, columnsize=0")]),
+    ("all detail=column, no title table", [
+        ("search", "title, source, body", "detail=column, columnsize=0")]),
+    ("all detail=full, no title table", [
+        ("search", "title, source, body", "detail=full, columnsize=0")]),
+]  # fmt: skip
+
+
+def fts_bytes(texts: list[tuple[str, str, str]], tables: list[tuple[str, str, str]]) -> int:
+    from newsterm.core.store.search import indexed_text
+
+    rows = [(indexed_text(t), indexed_text(s), indexed_text(b)) for t, s, b in texts]
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "fts.db"
         con = sqlite3.connect(path)
-        con.execute(
-            "CREATE VIRTUAL TABLE search USING fts5 (title, source, body, content='', "
-            f"detail={detail}, tokenize='unicode61 remove_diacritics 2')"
-        )
-        con.executemany("INSERT INTO search (title, source, body) VALUES (?, ?, ?)", texts)
-        con.commit()
-        con.execute("INSERT INTO search (search) VALUES ('optimize')")
-        con.commit()
+        for name, columns, options in tables:
+            con.execute(
+                f"CREATE VIRTUAL TABLE {name} USING fts5 ({columns}, content='', "
+                f"{options}, {_TOKENIZE})"
+            )
+            width = len(columns.split(","))
+            con.executemany(
+                f"INSERT INTO {name} (rowid, {columns}) VALUES (?{', ?' * width})",
+                [(i, *row[:width]) for i, row in enumerate(rows, 1)],
+            )
+            con.commit()
+            con.execute(f"INSERT INTO {name} ({name}) VALUES ('optimize')")
+            con.commit()
+        con.execute("VACUUM")
         con.close()
         return path.stat().st_size
 
@@ -91,8 +118,23 @@ def main() -> int:
         for (t, label, _, ct), b in zip(rows, bodies, strict=False)
     ]
     print("\nfull-text index of the same articles, scaled to 100k:")
-    for detail in ("full", "column", "none"):
-        print(f"  {f'FTS5 detail={detail}':<36} {fts_bytes(texts, detail) * scale / 1e6:7.1f} MB")
+    for name, tables in LAYOUTS:
+        print(f"  {name:<46} {fts_bytes(texts, tables) * scale / 1e6:7.1f} MB")
+    real = Path(sys.argv[1]) if len(sys.argv) > 1 else None
+    if real is not None:  # a store of real feeds (e.g. the corpus): the same, unscaled
+        con = sqlite3.connect(f"file:{real}?mode=ro", uri=True)
+        zd = {c: unpack_zdict(d) for c, d in con.execute("SELECT checksum, data FROM zdicts")}
+        texts = [
+            (t, label, plain_text(decompress(blob, zd.get), ct)[:20_000])
+            for t, label, blob, ct in con.execute(
+                "SELECT a.title, s.label, a.content, a.content_type FROM articles a "
+                "JOIN sources s ON s.id = a.source_id"
+            )
+        ]
+        con.close()
+        print(f"\nfull-text index of the {len(texts)} articles of {real}:")
+        for name, tables in LAYOUTS:
+            print(f"  {name:<46} {fts_bytes(texts, tables) / 1e6:7.2f} MB")
     return 0
 
 

@@ -355,12 +355,10 @@ def _build_newsterm(stores: BigStores, n_items: int) -> dict:
                 text = texts[origin] = body_text(blob, ctype)
             yield aid, title, label, text
 
-    con.executemany(
-        "INSERT INTO search (rowid, title, source, body) VALUES (?, ?, ?, ?)", fts_rows()
-    )
-    con.executemany(  # the titles' own index (search ranks title matches first)
-        "INSERT INTO search_title (rowid, title) VALUES (?, ?)", [(r[0], r[2]) for r in rows]
-    )
+    # through the store's own rule (both tables, compounds whole: core/store/search.py)
+    from newsterm.core.store.search import index_rows
+
+    index_rows(con, fts_rows())
     con.execute("COMMIT")
     (total,) = con.execute("SELECT count(*) FROM articles").fetchone()
     (ten_count,) = con.execute(

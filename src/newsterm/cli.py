@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -31,6 +32,9 @@ from newsterm.core.paths import Paths, install_default_config, resolve_paths
 from newsterm.core.store import Store
 
 log = logging.getLogger("newsterm")
+
+EXIT_PIPE = 141
+"""128 + SIGPIPE (13): what a shell reports for a writer whose reader went away."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -73,8 +77,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="one JSON object per line")
 
     p = sub.add_parser("search", parents=[common], help="full-text search, best matches first")
-    p.add_argument("query", help="words to look for")
-    p.add_argument("--limit", type=int, default=50, help="at most N results")
+    p.add_argument(
+        "query",
+        help='words to look for (all of them); "a phrase"; word* for words that start so',
+    )
+    p.add_argument("--limit", type=int, default=0, help="at most N results (default: all)")
     p.add_argument("--json", action="store_true", help="one JSON object per line")
 
     p = sub.add_parser("show", parents=[common], help="print one article as Markdown text")
@@ -115,7 +122,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = args.command or "tui"
     logging.basicConfig(level=logging.WARNING, format="newsterm: %(message)s")
     try:
-        return _run(command, args)
+        code = _run(command, args)
+        sys.stdout.flush()  # a closed pipe shows here, not at the interpreter's exit
+        return code
+    except BrokenPipeError:
+        return _pipe_closed()
     except ConfigError as exc:
         print(f"newsterm: config error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -124,6 +135,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_FAILED
     except KeyboardInterrupt:
         return 130
+
+
+def _pipe_closed() -> int:
+    """The reader of our output went away (``newsterm list | head``): stop quietly, with
+    the status a program killed by SIGPIPE has, as a shell expects of ``cmd | head``."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # what is still buffered goes nowhere
+    except (OSError, ValueError):
+        pass
+    return EXIT_PIPE
 
 
 def _run(command: str, args: argparse.Namespace) -> int:

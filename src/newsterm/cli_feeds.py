@@ -57,6 +57,11 @@ def cmd_export_opml(library: Library, args: argparse.Namespace) -> int:
     if not args.output:
         sys.stdout.write(text)
         return EXIT_OK
+    folder = Path(args.output).parent
+    if not folder.is_dir():  # never made for the reader: a typo would hide the file
+        problem = "not a folder" if folder.exists() else "no such folder"
+        print(f"newsterm: {args.output}: cannot write: {folder}: {problem}", file=sys.stderr)
+        return EXIT_FAILED
     try:
         atomic_write(Path(args.output), text)
     except OSError as exc:

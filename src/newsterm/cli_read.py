@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import logging
 import sys
 from collections.abc import Sequence
 
 from newsterm.core.article_text import article_markdown
+from newsterm.core.errors import QueryError
 from newsterm.core.library import Library
-from newsterm.core.models import ArticleRow, View, section_from_string
+from newsterm.core.models import (
+    ArticleRow,
+    SectionPath,
+    View,
+    section_from_string,
+    section_to_string,
+)
 
 log = logging.getLogger("newsterm")
 
@@ -32,6 +40,12 @@ def _row_json(row: ArticleRow) -> str:
     }, ensure_ascii=False)  # fmt: skip
 
 
+def _print_ids(library: Library, ids: Sequence[int], as_json: bool) -> None:
+    """The rows of ``ids``, a page at a time (a search may find 100,000)."""
+    for start in range(0, len(ids), 500):
+        _print_rows(library.rows(ids[start : start + 500]), as_json)
+
+
 def _print_rows(rows: Sequence[ArticleRow], as_json: bool) -> None:
     if as_json:
         for row in rows:
@@ -49,7 +63,36 @@ def _fit(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+def _top_level_sources(library: Library) -> list[tuple[str, str, int, int]]:
+    """(label, kind, unread, total) of each source with articles in no section: the
+    feeds without one, and the files of local folders that name none."""
+    found = []
+    feeds = {node.key: node for node in library.feed_nodes()}
+    for source in library.config.sources():
+        if source.section and source.kind == "feed":
+            continue
+        node = feeds.get(source.key)
+        if node is not None:
+            found.append((node.label, "feed", node.unread, node.total))
+            continue
+        if source.kind == "local":
+            rows = [r for r in _rows_of(library, source.key) if not r.section]
+            if rows:
+                label = rows[0].source_title
+                found.append((label, "local", sum(not r.read for r in rows), len(rows)))
+    return found
+
+
+def _rows_of(library: Library, key: str) -> list[ArticleRow]:
+    ids = library.article_ids(View("source", source=key))
+    return [
+        row for start in range(0, len(ids), 500) for row in library.rows(ids[start : start + 500])
+    ]
+
+
 def cmd_sections(library: Library, args: argparse.Namespace) -> int:
+    """Every section, then every source whose articles are in none: the top-level lines
+    add up to every article."""
     for node in library.sections():
         if args.json:
             print(
@@ -61,26 +104,54 @@ def cmd_sections(library: Library, args: argparse.Namespace) -> int:
         else:
             indent = "  " * (len(node.path) - 1)
             print(f"{indent}{node.path[-1]}  ({node.unread}/{node.total})")
+    for label, kind, unread, total in _top_level_sources(library):
+        if args.json:
+            line = {"section": [], "source": label, "kind": kind, "unread": unread, "total": total}
+            print(json.dumps(line, ensure_ascii=False))
+        else:
+            print(f"{label} [{'local folder' if kind == 'local' else 'feed'}]  ({unread}/{total})")
     return EXIT_OK
+
+
+def _unknown_section(library: Library, section: SectionPath) -> str | None:
+    """Why ``section`` cannot be listed (naming the closest ones), or None when it exists."""
+    known = [section_to_string(node.path) for node in library.sections()]
+    wanted = section_to_string(section)
+    if wanted in known:
+        return None
+    folded = {name.casefold(): name for name in known}
+    close = [folded[c] for c in difflib.get_close_matches(wanted.casefold(), list(folded), 3, 0.5)]
+    if close:
+        return f"no section {wanted!r}; the closest: " + ", ".join(repr(c) for c in close)
+    return f"no section {wanted!r} (`newsterm sections` lists them)"
 
 
 def cmd_list(library: Library, args: argparse.Namespace) -> int:
     if args.starred:
         view = View("starred", show_read=not args.unread)
     elif args.section:
-        view = View("section", section_from_string(args.section), show_read=not args.unread)
+        section = section_from_string(args.section)
+        problem = _unknown_section(library, section)
+        if problem:
+            print(f"newsterm: {problem}", file=sys.stderr)
+            return EXIT_USAGE
+        view = View("section", section, show_read=not args.unread)
     else:
         view = View("unread" if args.unread else "all")
     ids = library.article_ids(view)
     if args.limit > 0:
         ids = ids[: args.limit]
-    _print_rows(library.rows(ids), args.json)
+    _print_ids(library, ids, args.json)
     return EXIT_OK
 
 
 def cmd_search(library: Library, args: argparse.Namespace) -> int:
-    ids = library.search(args.query)[: max(1, args.limit)]
-    _print_rows(library.rows(ids), args.json)
+    try:
+        ids = library.search(args.query, limit=args.limit if args.limit > 0 else None)
+    except QueryError as exc:
+        print(f"newsterm: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    _print_ids(library, ids, args.json)
     return EXIT_OK
 
 

@@ -155,8 +155,9 @@ def test_list_section(home: Path) -> None:
         "Html & headline",
         "A nested note",
     }
-    result = cli(home, "list", "--section", "Nowhere", "--json")
-    assert result.returncode == 0 and result.stdout == ""
+    result = cli(home, "list", "--section", "Nowhere", "--json")  # issue 12: an error now
+    assert result.returncode == 2 and result.stdout == ""
+    assert "'Nowhere'" in result.stderr
 
 
 def test_read_and_starred_persist_across_runs(home: Path) -> None:
@@ -251,8 +252,9 @@ def test_search_json(home: Path) -> None:
     rows = json_lines(result.stdout)
     assert [r["title"] for r in rows] == ["Html & headline"]
     assert list(rows[0]) == ROW_KEYS
-    result = cli(home, "search", "tomato", "--json")  # prefix of "Tomatoes"
+    result = cli(home, "search", "tomato*", "--json")  # a prefix of "Tomatoes", asked for
     assert [r["title"] for r in json_lines(result.stdout)] == ["Notes from the garden"]
+    assert cli(home, "search", "tomato", "--json").stdout == ""  # only when asked for
     result = cli(home, "search", 'NEAR( "*', "--json")
     assert result.returncode == 0 and "Traceback" not in result.stderr
 

@@ -268,3 +268,24 @@ def test_add_refuses_a_feed_that_declares_entities(home: Path, site: HTTPServer)
     line = assert_one_line_error(newsterm(home, "add", site.url_for("/xxe.rss")), 1)
     assert "refused: feed declares XML entities" in line
     assert feeds(home) == []
+
+
+def test_export_names_a_never_fetched_feed_by_its_title_else_its_url(home: Path):
+    (home / "feeds.toml").write_text(
+        HEADER + '\n[[feeds]]\nurl = "https://never.example/feed.xml"\n\n'
+        '[[feeds]]\nurl = "https://titled.example/rss"\ntitle = "Titled"\n',
+        encoding="utf-8",
+    )
+    out = newsterm(home, "export-opml")
+    assert out.returncode == 0, out.stderr
+    assert 'text=""' not in out.stdout
+    assert 'text="https://never.example/feed.xml" xmlUrl="https://never.example/feed.xml"' in (
+        out.stdout
+    )
+    assert 'text="Titled" title="Titled" xmlUrl="https://titled.example/rss"' in out.stdout
+
+
+def test_export_into_a_missing_folder_is_an_error_naming_it(home: Path):
+    line = assert_one_line_error(newsterm(home, "export-opml", "-o", "nowhere/subs.opml"), 1)
+    assert "nowhere: no such folder" in line
+    assert not (home / "nowhere").exists()  # was: made, silently

@@ -78,10 +78,17 @@ def _check_articles(feed: ParsedFeed, source_key: str) -> None:
 
 
 def _distinct_entries(entries: list[dict[str, object]]) -> int:
-    """feedparser's entry count minus entries repeating an earlier id (or link)."""
+    """feedparser's entry count minus entries repeating an earlier id (or link), and
+    minus junk: entries with no title, link, text or enclosure (issue 12)."""
     seen: set[str] = set()
     count = 0
     for entry in entries:
+        get = dict.get
+        if not any(get(entry, k) for k in ("title", "link", "summary", "content")) and not any(
+            get(link, "rel") == "enclosure"
+            for link in get(entry, "links") or ()  # type: ignore[attr-defined]
+        ):
+            continue
         ident = str(dict.get(entry, "id") or "").strip() or str(dict.get(entry, "link") or "")
         if ident:
             if ident in seen:

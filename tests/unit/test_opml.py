@@ -293,7 +293,11 @@ def test_export_is_opml_2_with_nested_folders():
         'xmlUrl="https://top.example/feed" htmlUrl="https://top.example/"/>'
     ) in text
     assert 'xmlUrl="https://nordic.example/rss?a=1&amp;b=2"' in text
-    assert '<outline type="rss" text="" xmlUrl="https://euro.example/daily.xml"/>' in text
+    # issue 12: never an empty text (a feed without a title is named by its address)
+    assert (
+        '<outline type="rss" text="https://euro.example/daily.xml" '
+        'xmlUrl="https://euro.example/daily.xml"/>'
+    ) in text
     assert text.count("<outline") == len(ROWS) + 4  # News, Europe, Nordic, Technology
 
 
@@ -414,3 +418,31 @@ def test_corpus_broken_entries_recovered():
     assert titles["https://www.kommersant.ru/RSS/main.xml"] == 'Газета "Коммерсантъ". Главное'
     assert titles["https://m.signalvnoise.com/feed/"] == "Signal v. Noise"
     assert titles["https://www.thirtythreeforty.net/posts/index.xml"] == "Posts on &> /dev/null"
+
+
+# --- cut off (issue 12) ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["truncated.opml", "truncated_bare.opml"])
+def test_an_outline_cut_by_the_end_of_the_file_is_not_imported(name: str):
+    result = parse_opml((DATA / name).read_bytes())
+    assert result.lenient
+    assert [f.url for f in result.feeds] == ["https://alpha.example/feed.xml"]
+    (skip,) = result.skipped
+    assert skip.reason == "cut off by the end of the file"
+    assert skip.url == "https://beta.example/fe" and skip.title == "Beta" + (
+        " Blog" if name == "truncated.opml" else ""
+    )
+
+
+def test_a_tag_cut_after_its_last_value_still_imports():
+    data = b'<opml version="2.0"><body><outline text="A" xmlUrl="https://a.example/f.xml"'
+    result = parse_opml(data)
+    assert result.lenient and [f.url for f in result.feeds] == ["https://a.example/f.xml"]
+
+
+def test_an_exported_feed_without_a_title_comes_back_without_one():
+    text = export_opml([("https://euro.example/daily.xml", None, (), None)])
+    assert 'text="https://euro.example/daily.xml"' in text
+    (feed,) = parse_opml(text.encode()).feeds
+    assert feed.title is None

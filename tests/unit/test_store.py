@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from newsterm.core.errors import StoreError
+from newsterm.core.errors import QueryError, StoreError
 from newsterm.core.models import Article, ArticleKey, Enclosure, Source, View
-from newsterm.core.store import PAGE_SIZE, Store, fts_query
+from newsterm.core.query import parse_query
+from newsterm.core.store import PAGE_SIZE, Store, match_expressions
 from newsterm.core.store.schema import SCHEMA_VERSION
 
 FEED = "https://example.org/feed.xml"
@@ -415,9 +416,11 @@ def test_sort_orders(filled: Store) -> None:
 # -- search -----------------------------------------------------------------------------------
 
 
-def test_fts_query_quotes_every_word() -> None:
-    assert fts_query('hello "world" AND NEAR(') == '"hello" "world" "AND" "NEAR"*'
-    assert fts_query('"*^-:') == ""
+def test_match_expressions_quote_every_word() -> None:
+    every, titles = match_expressions(parse_query('hello "world" AND NEAR('))
+    assert every == titles == '"hello" "world" "AND" "NEAR"'
+    with pytest.raises(QueryError):
+        parse_query('"*^-:')
 
 
 def test_search_title_body_and_prefix(store: Store) -> None:
@@ -435,9 +438,10 @@ def test_search_title_body_and_prefix(store: Store) -> None:
     a, b = ids_of(store, ["a", "b"])
     assert store.search("volcanic") == [a]
     assert store.search("grindavik") == [a]  # body words, tags stripped
-    assert store.search("Lava GRINDA") == [a]  # prefix of the last word
+    assert store.search("Lava GRINDA*") == [a]  # a prefix, asked for
+    assert store.search("Lava GRINDA") == []  # and only when asked for
     assert store.search("draw") == [b]
-    assert store.search("lav") == [a]
+    assert store.search("lav*") == [a]
     assert store.search("lav flows") == []  # only the last word is a prefix
     assert sorted(store.search("example")) == sorted([a, b])  # the source label is indexed
     assert store.search("") == []
@@ -463,16 +467,20 @@ def test_search_title_body_and_prefix(store: Store) -> None:
 )
 def test_search_no_syntax_injection(store: Store, query: str) -> None:
     store.save_articles(FEED, [art("a", "Plain words", content="<p>and near title</p>")])
-    result = store.search(query)
-    assert isinstance(result, list)
-    # the generated MATCH expression is valid FTS5 on its own (search() hides errors)
-    match = fts_query(query)
-    if match:
-        con = sqlite3.connect(store.path)
-        try:
-            con.execute("SELECT rowid FROM search WHERE search MATCH ?", (match,)).fetchall()
-        finally:
-            con.close()
+    try:  # a list, or our one-line error: never FTS5's own
+        assert isinstance(store.search(query), list)
+        parsed = parse_query(query)
+    except QueryError as exc:
+        assert "fts5" not in str(exc) and repr(query.strip()) in str(exc)
+        return
+    # the generated MATCH expressions are valid FTS5 on their own
+    every, titles = match_expressions(parsed)
+    con = sqlite3.connect(store.path)
+    try:
+        con.execute("SELECT rowid FROM search WHERE search MATCH ?", (every,)).fetchall()
+        con.execute("SELECT rowid FROM search_title WHERE search_title MATCH ?", (titles,))
+    finally:
+        con.close()
 
 
 @pytest.mark.parametrize("query", ["NEAR(", "AND", '"near', "title:"])

@@ -13,6 +13,11 @@ class ConfigError(NewstermError):
     """feeds.toml (or a command line value) is wrong. The message names file and line/key."""
 
 
+class QueryError(NewstermError):
+    """A search that cannot be run (nothing to look for, a misplaced ``*``); the
+    message names the query."""
+
+
 class SourceError(NewstermError):
     """A source (feed or local folder) could not be read."""
 

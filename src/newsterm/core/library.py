@@ -248,8 +248,10 @@ class Library:
     def _unread_among(self, ids: Sequence[int]) -> set[int]:
         return self._marks.unread(ids, self._store.unread_among(ids))
 
-    def search(self, query: str, show_read: bool = True) -> list[int]:
-        return self._store.search(query, show_read=show_read)
+    def search(self, query: str, show_read: bool = True, limit: int | None = None) -> list[int]:
+        """Ids of every article matching ``query`` (or the first ``limit``), best first
+        (:mod:`newsterm.core.query` has the syntax); QueryError when it cannot run."""
+        return self._store.search(query, limit=limit, show_read=show_read)
 
     # -- refresh -------------------------------------------------------------------
 

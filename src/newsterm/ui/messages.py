@@ -36,6 +36,7 @@ class ListLoaded(Message):
         select: int | None,
         highlight: Sequence[str] = (),
         partial: bool = False,
+        error: str | None = None,
     ) -> None:
         super().__init__()
         self.view = view
@@ -44,6 +45,8 @@ class ListLoaded(Message):
         self.highlight = highlight
         self.partial = partial
         """Only the first rows: the whole list follows."""
+        self.error = error
+        """Why the view cannot be shown (a search that cannot run), one line."""
 
 
 class ArticleLoaded(Message):

@@ -21,17 +21,18 @@ from typing import Any
 
 from newsterm.core.errors import ParseError
 from newsterm.core.models import Article, ArticleKey, ContentType, Enclosure, ParsedFeed
-from newsterm.core.sources.fields import make_id, parse_length, sane_date, title_from_text
+from newsterm.core.sources.fields import (
+    is_junk,
+    make_id,
+    parse_length,
+    plain_title,
+    sane_date,
+    title_from_text,
+)
 from newsterm.core.sources.jsonfeed import parse_json_feed
 from newsterm.core.sources.sniff import sniff
 from newsterm.core.sources.xmlguard import FEED_REFUSED, check_prolog, head_end, text_view
-from newsterm.core.text import (
-    CATEGORIES_MAX,
-    ENCLOSURES_MAX,
-    clean_line,
-    clean_text,
-    strip_tags,
-)
+from newsterm.core.text import CATEGORIES_MAX, ENCLOSURES_MAX, clean_line, clean_text
 from newsterm.core.urls import fetchable, resolve, shown, web_base
 
 log = logging.getLogger(__name__)
@@ -97,7 +98,33 @@ def parse_feed(
     if changed:
         body = bom + text.encode(codec) if codec else bom + text.encode("latin-1")
 
-    return _parse_xml(body, source_key, base_url, content_type, root, fast)
+    return _parse_xml(body, source_key, base_url, content_type, root, fast, text)
+
+
+def _cut(text: str, root: str) -> tuple[bool, bool]:
+    """Whether the document ends before its root element does (a truncated download),
+    and whether its last item (or entry) is open at that point: (cut, last item cut)."""
+    if not root:
+        return False, False
+    tail = _TRAILING.sub("", text[-4096:])
+    if re.search(rf"</\s*{re.escape(root)}\s*>$", tail):
+        return False, False
+    opened = max(_last_tag(text, "<item"), _last_tag(text, "<entry"))
+    closed = max(text.rfind("</item"), text.rfind("</entry"))
+    return True, opened > closed
+
+
+_TRAILING = re.compile(r"(?:\s|<!--.*?-->|<\?.*?\?>)*\Z", re.DOTALL)
+
+
+def _last_tag(text: str, start: str) -> int:
+    """Where the last ``<item``/``<entry`` start tag (not ``<itemref``) begins, or -1."""
+    at = len(text)
+    while (at := text.rfind(start, 0, at)) >= 0:
+        after = text[at + len(start) : at + len(start) + 1]
+        if not after or after in " \t\r\n/>":
+            return at
+    return -1
 
 
 def _parse_xml(
@@ -107,6 +134,7 @@ def _parse_xml(
     content_type: str | None,
     root: str,
     fast: bool = True,
+    text: str = "",
 ) -> ParsedFeed:
     from newsterm.core.sources.fastfeed import fast_parse
 
@@ -140,6 +168,13 @@ def _parse_xml(
             if root:
                 raise ParseError(f"not a feed: unexpected root element <{clean_line(root, 40)}>")
             raise ParseError("not a feed: no RSS or Atom element found")
+    truncated, last_cut = _cut(text, root) if bozo else (False, False)
+    if truncated:
+        # Only what the document held whole: the item the end cut is dropped, and the
+        # feed's title is not taken (it may be cut too, or come after the items).
+        result = {**result, "feed": {**(result.get("feed") or {}), "title": None}}
+        if last_cut and entries:
+            result["entries"] = entries[:-1]
 
     return _articles(result, source_key, base_url, problem)
 
@@ -161,7 +196,7 @@ def _articles(
     seen: set[str] = set()
     for entry in entries:
         article = _article(entry, source_key, base, now, feed_author)
-        if article.key.id not in seen:
+        if article is not None and article.key.id not in seen:
             seen.add(article.key.id)
             articles.append(article)
     warning = None
@@ -187,15 +222,9 @@ def _bozo_reason(exc: object) -> str | None:
 
 
 def _plain_title(node: dict[str, Any]) -> str:
-    title = dict.get(node, "title")
-    if not title:
-        return ""
-    if not isinstance(title, str):
-        title = str(title)
-    detail = dict.get(node, "title_detail")
-    if detail and "html" in (dict.get(detail, "type") or ""):
-        title = strip_tags(title)
-    return clean_line(title)
+    """feedparser decodes entities; a title it calls HTML also has tags to strip."""
+    detail = dict.get(node, "title_detail") or {}
+    return plain_title(dict.get(node, "title"), "html" in (dict.get(detail, "type") or ""))
 
 
 def _article(
@@ -204,7 +233,8 @@ def _article(
     base: str | None,
     now: datetime,
     feed_author: str | None,
-) -> Article:
+) -> Article | None:
+    """The entry as an article; None when it is junk (nothing to show)."""
     get = dict.get
 
     # Body: the longest HTML `content` (content:encoded, Atom content), else summary.
@@ -227,19 +257,20 @@ def _article(
     content_type: ContentType = "html" if "html" in ctype or not ctype else "text"
 
     title = _plain_title(entry)
-    if not title:
-        title = title_from_text(content or summary, content_type == "html") or "(untitled)"
-
     raw_link = get(entry, "link")
     if get(entry, "guidislink") and not str(raw_link).startswith(("http://", "https://")):
         raw_link = None  # feedparser copied a guid that is no URL (isPermaLink unset)
     url = resolve_url(raw_link, base)
+    enclosures = _enclosures(get(entry, "links"), base)
+    if is_junk(title, url, content, summary, len(enclosures)):
+        return None
+    if not title:
+        title = title_from_text(content or summary, content_type == "html") or "(untitled)"
     date_text = get(entry, "published") or get(entry, "updated") or ""
     ident = make_id(get(entry, "id"), raw_link, title, str(date_text))
 
     author = clean_line(get(entry, "author")) or feed_author
     categories = _categories(get(entry, "tags"))
-    enclosures = _enclosures(get(entry, "links"), base)
 
     return Article(
         key=ArticleKey(source_key, ident),

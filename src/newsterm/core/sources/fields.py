@@ -1,4 +1,5 @@
-"""What every feed format reads the same way: dates, ids, lengths, titles from bodies.
+"""What every feed format reads the same way: dates, ids, lengths, titles (written in
+HTML, or made from bodies), and which entries are junk.
 
 Shared by :mod:`.feeds` (RSS/Atom through feedparser or the fast path) and
 :mod:`.jsonfeed`; links are :func:`newsterm.core.urls.resolve`'s.
@@ -7,6 +8,7 @@ Shared by :mod:`.feeds` (RSS/Atom through feedparser or the fast path) and
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import UTC, datetime, timedelta
 
 from newsterm.core.text import clean_line, strip_tags
@@ -16,6 +18,26 @@ ID_MAX = 2_048
 FUTURE_SLACK = timedelta(days=2)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _TITLE_WORDS = 12
+# What makes a title HTML where the format does not say: a tag, or an entity.
+_MARKUP = re.compile(r"<[A-Za-z/!?]|&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
+
+
+def plain_title(value: object, is_html: bool | None = None) -> str:
+    """A title as one line of plain text: when written in HTML (``is_html``; None: when
+    it looks so, a tag or an entity in it), tags stripped and entities decoded. Every
+    format's titles end here (RSS/Atom through feedparser, JSON Feed, the fast path)."""
+    if not value:
+        return ""
+    title = value if isinstance(value, str) else str(value)
+    if is_html is None:
+        is_html = _MARKUP.search(title) is not None
+    return clean_line(strip_tags(title) if is_html else title)
+
+
+def is_junk(title: str, url: str | None, content: str, summary: str, enclosures: int) -> bool:
+    """An entry with nothing to show: no title, link, text or attachment (what a
+    broken or cut feed leaves, e.g. ``<item></item>``)."""
+    return not (title or url or content.strip() or summary.strip() or enclosures)
 
 
 def sane_date(value: datetime | None, now: datetime) -> datetime | None:

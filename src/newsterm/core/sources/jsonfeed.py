@@ -14,7 +14,14 @@ from typing import Any
 
 from newsterm.core.errors import ParseError
 from newsterm.core.models import Article, ArticleKey, ContentType, Enclosure, ParsedFeed
-from newsterm.core.sources.fields import make_id, parse_length, sane_date, title_from_text
+from newsterm.core.sources.fields import (
+    is_junk,
+    make_id,
+    parse_length,
+    plain_title,
+    sane_date,
+    title_from_text,
+)
 from newsterm.core.sources.sniff import JSONFEED_VERSION
 from newsterm.core.text import (
     CATEGORIES_MAX,
@@ -85,7 +92,7 @@ def parse_json_feed(data: bytes | str, source_key: str, base_url: str | None) ->
     base = web_base(base_url)
     link = web_base(resolve(_string(doc.get("home_page_url")) or None, base))
     base = link or base
-    title = clean_line(_string(doc.get("title"))) or None
+    title = plain_title(_string(doc.get("title"))) or None
     feed_authors = _authors(doc)
 
     items = doc.get("items")
@@ -95,7 +102,7 @@ def parse_json_feed(data: bytes | str, source_key: str, base_url: str | None) ->
         if not isinstance(item, dict):
             continue
         article = _article(item, source_key, base, now, feed_authors)
-        if article.key.id not in seen:
+        if article is not None and article.key.id not in seen:
             seen.add(article.key.id)
             articles.append(article)
     return ParsedFeed(title=title, link=link, articles=tuple(articles))
@@ -126,7 +133,8 @@ def _article(
     base: str | None,
     now: datetime,
     feed_authors: str | None,
-) -> Article:
+) -> Article | None:
+    """The item as an article; None when it is junk (nothing to show)."""
     content_html = _string(item.get("content_html"))
     content_text = _string(item.get("content_text"))
     content_type: ContentType
@@ -140,7 +148,13 @@ def _article(
     if summary == content:
         summary = ""
 
-    title = clean_line(_string(item.get("title")))
+    written = plain_title(_string(item.get("title")))  # entities decoded, as in RSS
+    raw_url = _string(item.get("url")) or None
+    url = resolve(raw_url, base) or resolve(_string(item.get("external_url")) or None, base)
+    enclosures = _attachments(item.get("attachments"), base)
+    if is_junk(written, url, content, summary, len(enclosures)):
+        return None
+    title = written
     if not title:
         title = (
             title_from_text(content_text, False)
@@ -149,8 +163,6 @@ def _article(
             or "(untitled)"
         )
 
-    raw_url = _string(item.get("url")) or None
-    url = resolve(raw_url, base) or resolve(_string(item.get("external_url")) or None, base)
     raw_id = _string(item.get("id")) or None
     published_text = _string(item.get("date_published"))
     ident = make_id(raw_id, raw_url, title, published_text)
@@ -166,7 +178,7 @@ def _article(
         content_type=content_type,
         summary=clean_text(summary),
         categories=_tags(item.get("tags")),
-        enclosures=_attachments(item.get("attachments"), base),
+        enclosures=enclosures,
     )
 
 

@@ -127,8 +127,8 @@ class _Builder:
             raise ParseError(f"refused: more than {MAX_OUTLINES} outlines")
         if self.stack:
             self.stack[-1].children += 1
-        title = clean_line(attrs.get("title")) or clean_line(attrs.get("text")) or None
         raw_url = (attrs.get("xmlurl") or "").strip()
+        title = _title(attrs, raw_url)
         if raw_url:
             self._feed(raw_url, title, attrs)
             self.stack.append(_Level(None, feed=True))
@@ -141,6 +141,15 @@ class _Builder:
                     has_html_url=bool((attrs.get("htmlurl") or "").strip()),
                 )
             )
+
+    def cut(self, attrs: dict[str, str]) -> None:
+        """An outline whose tag the end of the file cut (a truncated download): what it
+        holds may be cut too (half a URL), so it is reported, never imported."""
+        raw_url = (attrs.get("xmlurl") or "").strip()
+        title = _title(attrs, raw_url)
+        self.skipped.append(
+            OpmlSkip(title, shown(raw_url) or None, "cut off by the end of the file")
+        )
 
     def close(self) -> None:
         if not self.stack:
@@ -176,6 +185,16 @@ class _Builder:
         if html_url is not None and _url_problem(html_url) is not None:
             html_url = None
         self.feeds.append(OpmlFeed(url, title, section, html_url))
+
+
+def _title(attrs: dict[str, str], raw_url: str) -> str | None:
+    """The outline's ``title``, else its ``text`` unless that is only the feed's address
+    (what an export writes for a feed without a title)."""
+    title = clean_line(attrs.get("title"))
+    if title:
+        return title
+    text = clean_line(attrs.get("text"))
+    return text if text and text != raw_url else None
 
 
 def _url_problem(url: str) -> str | None:
@@ -322,15 +341,22 @@ def _parse_lenient(text: str) -> OpmlResult:
                 end.group().startswith("/"),
                 end.end(),
             )
-        builder.open(_attributes(inner))
+        attrs, open_value = _attributes(inner)
+        if open_value and end is None and following is None:  # the file ends in a value
+            builder.cut(attrs)
+            break
+        builder.open(attrs)
         if closed:
             builder.close()
     return builder.finish()
 
 
-def _attributes(inner: str) -> dict[str, str]:
-    """The attributes of one start tag, lower-cased names, first occurrence wins."""
+def _attributes(inner: str) -> tuple[dict[str, str], bool]:
+    """The attributes of one start tag, lower-cased names, first occurrence wins; and
+    whether the last value runs to the end of ``inner`` (an open quote, or a bare value
+    with nothing after it: cut there, when the file ends there)."""
     attrs: dict[str, str] = {}
+    open_value = False
     pos, size = 0, len(inner)
     while pos < size:
         name_match = _ATTR_NAME.match(inner, pos)
@@ -347,9 +373,11 @@ def _attributes(inner: str) -> dict[str, str]:
             else:
                 end = inner.find(quote, pos + 1)
                 end = size if end < 0 else end
+            open_value = end >= size
             value, pos = inner[pos + 1 : end], end + 1
         else:
             bare = _UNQUOTED.match(inner, pos)
             value, pos = (bare.group(), bare.end()) if bare else ("", size)
+            open_value = pos >= size
         attrs.setdefault(name, html.unescape(value))
-    return attrs
+    return attrs, open_value

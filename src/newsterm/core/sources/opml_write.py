@@ -45,7 +45,8 @@ def export_opml(
     """(url, title, section, html_url) rows -> an OPML 2.0 document, folders as sections.
 
     Feeds of one section are grouped in one folder (at the place of its first feed);
-    rows whose URL is empty after cleaning are left out.
+    rows whose URL is empty after cleaning are left out. A feed without a title gets its
+    URL as ``text`` (never empty).
     """
     root = _Folder()
     for url, feed_title, section, html_url in feeds:
@@ -85,7 +86,9 @@ def _write_folder(folder: _Folder, depth: int, lines: list[str]) -> None:
             lines.append(f"{pad}</outline>")
             continue
         url, feed_title, html_url = item
-        label = _attr(feed_title or "")
-        names = f'text="{label}" title="{label}"' if feed_title else 'text=""'
+        # text is required and shown by every reader: a feed without a title (one never
+        # fetched, none configured) is named by its address
+        names = f'text="{_attr(feed_title)}" title="{_attr(feed_title)}"' if feed_title else ""
+        names = names or f'text="{_attr(url)}"'
         link = f' htmlUrl="{_attr(html_url)}"' if html_url else ""
         lines.append(f'{pad}<outline type="rss" {names} xmlUrl="{_attr(url)}"{link}/>')

@@ -25,21 +25,20 @@ from newsterm.core.store.flags import BACKUP_DIR, FlagsMixin, latest_backup
 from newsterm.core.store.leases import LeasesMixin, lease_owner
 from newsterm.core.store.lists import ListsMixin
 from newsterm.core.store.prepare import Prepared, fingerprint, prepare
-from newsterm.core.store.search import RANK_WINDOW, SEARCH_LIMIT, SearchMixin, fts_query
+from newsterm.core.store.search import TIME_ORDER_MAX, SearchMixin, match_expressions
 
 __all__ = [
     "BACKUP_DIR",
     "BUSY_MESSAGE",
     "PAGE_SIZE",
-    "RANK_WINDOW",
-    "SEARCH_LIMIT",
     "Prepared",
     "SaveResult",
+    "TIME_ORDER_MAX",
     "Store",
     "fingerprint",
-    "fts_query",
     "latest_backup",
     "lease_owner",
+    "match_expressions",
     "plain_text",
     "prepare",
     "wrap_exceptions",

@@ -149,7 +149,7 @@ class StoreBase:
         """
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            return cls._open(path)
+            store = cls._open(path)
         except sqlite3.DatabaseError as exc:
             if _code(exc) in _BUSY_CODES:
                 raise StoreBusy(f"{path}: {BUSY_MESSAGE}") from None
@@ -158,11 +158,16 @@ class StoreBase:
             store = cls._open(path)
             store.moved_aside = aside
             store._recover()
-            return store
+        store._after_migrations()
+        return store
 
     def _recover(self) -> None:
         """What a fresh store does after a bad file was moved aside (the flags mixin
         queues the latest backup's read/starred flags)."""
+
+    def _after_migrations(self) -> None:
+        """Work a migration left for a mixin to do on the open store (the search mixin
+        fills the index a migration rebuilt: its rule lives in search.py alone)."""
 
     @classmethod
     @wrap_exceptions

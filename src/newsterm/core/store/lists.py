@@ -9,7 +9,7 @@ from typing import Any
 
 from newsterm.core.models import ArticleKey, ArticleRow, Enclosure, SectionPath, StoredArticle, View
 from newsterm.core.store._base import SEP, _chunks, _dt, wrap_exceptions
-from newsterm.core.store.search import SEARCH_LIMIT, SearchMixin
+from newsterm.core.store.search import SearchMixin
 
 _ROW_COLUMNS = "a.id, s.key, a.guid, a.title, sec.path, s.label, a.url, a.published, a.read, a.starred, a.words"
 _ORDER = {
@@ -77,9 +77,10 @@ class ListsMixin(SearchMixin):
 
     @wrap_exceptions
     def article_ids(self, view: View, since: int = 0, limit: int | None = None) -> list[int]:
-        """The ids a view shows, in its order."""
+        """The ids a view shows, in its order (a search: every match; a search that
+        cannot run raises QueryError)."""
         if view.kind == "search":
-            return self.search(view.query, limit=limit or SEARCH_LIMIT, show_read=view.show_read)
+            return self.search(view.query, limit=limit, show_read=view.show_read)
         where: list[str] = []
         params: list[object] = []
         if view.kind == "unread" or not view.show_read:

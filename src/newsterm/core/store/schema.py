@@ -60,6 +60,17 @@ def _index_articles(db: sqlite3.Connection) -> None:
         )
 
 
+SEARCH_REBUILD = "search_rebuild"
+"""The ``state`` key a migration sets when the search index must be filled again from
+the stored articles; the search mixin does it when the store opens (with the index's
+own rule, which lives in search.py alone) and removes the key."""
+
+
+def _ask_search_rebuild(db: sqlite3.Connection) -> None:
+    if db.execute("SELECT 1 FROM articles LIMIT 1").fetchone():  # a new store has none
+        db.execute("INSERT OR REPLACE INTO state (key, value) VALUES (?, '1')", (SEARCH_REBUILD,))
+
+
 def _reread_bodies(db: sqlite3.Connection) -> None:
     """The body index and the word counts again, from every stored body."""
     from newsterm.core.bodies import SEARCH_BODY_MAX
@@ -199,6 +210,33 @@ MIGRATIONS: tuple[str | Migration, ...] = (
         INSERT INTO search (search) VALUES ('delete-all');
         """,
         _reread_bodies,
+    ),
+    # 8: search finds what is there. Titles keep positions (detail=full: a quoted
+    # phrase is matched in titles; ~1 MB in the 100k bench store), the bodies still none
+    # (detail=full there would more than double the store: bench/store_size.py); words
+    # joined by _ . - + # are indexed whole too (search.indexed_text), so `C++` and
+    # `hardened_malloc` are found as written; no docsize rows (columnsize=0: no bm25).
+    # Feeds are read differently too (JSON Feed titles unescaped, junk entries and items
+    # cut by a truncated download dropped): each is fetched and parsed in full once more.
+    # The new tables are filled when the store opens (SearchMixin._after_migrations).
+    Migration(
+        """
+        UPDATE sources SET body_hash = NULL, etag = NULL, last_modified = NULL;
+        DROP TABLE search;
+        DROP TABLE search_title;
+        CREATE VIRTUAL TABLE search USING fts5 (
+            title, source, body, content='', detail=none, columnsize=0,
+            tokenize='unicode61 remove_diacritics 2'
+        );
+        INSERT INTO search (search, rank) VALUES ('automerge', 16);
+        CREATE VIRTUAL TABLE search_title USING fts5 (
+            title, content='', detail=full, columnsize=0,
+            tokenize='unicode61 remove_diacritics 2'
+        );
+        INSERT INTO search_title (search_title, rank) VALUES ('automerge', 16);
+        """,
+        _ask_search_rebuild,
+        vacuum=True,
     ),
 )
 

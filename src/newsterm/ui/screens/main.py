@@ -19,8 +19,10 @@ from textual.widget import Widget
 from textual.widgets import Input, ProgressBar, Static
 
 from newsterm.core.article_text import body_markdown
+from newsterm.core.errors import QueryError
 from newsterm.core.library import Library
 from newsterm.core.models import SORT_ORDERS, SortOrder, View
+from newsterm.core.query import as_typed, highlight_words, query_error
 from newsterm.ui.keys import bindings
 from newsterm.ui.messages import (
     ArticleLoaded,
@@ -183,13 +185,17 @@ class MainScreen(
         first_page: bool = True,
     ) -> None:
         view = view or self.view
-        words = view.query.split() if view.kind == "search" else ()
+        words = highlight_words(view.query) if view.kind == "search" else ()
         if first_page and view.kind != "search" and select is None:
             # The first screenful at once; the ids of a 100,000-article view follow.
             first = self.library.article_ids(view, limit=FIRST_ROWS)
             if len(first) == FIRST_ROWS:
                 self.post_message(ListLoaded(view, first, None, words, partial=True))
-        ids = self.library.article_ids(view)
+        try:
+            ids = self.library.article_ids(view)
+        except QueryError as exc:  # shown in the list, where the results would be
+            self.post_message(ListLoaded(view, [], None, error=str(exc)))
+            return
         self.post_message(ListLoaded(view, ids, select, words))
 
     def load_article(self, rowid: int, focus: bool = True, mark: bool = True) -> None:
@@ -237,11 +243,7 @@ class MainScreen(
             message.ids, index, message.highlight, keep_scroll=not message.partial and index > 0
         )
         if message.view.kind == "search":
-            article_list.empty_text = (
-                f"Nothing matches {message.view.query!r}."
-                if message.view.query
-                else "Type to search."
-            )
+            self._show_found(message)
         else:
             article_list.empty_text = (
                 "No articles here."
@@ -338,7 +340,21 @@ class MainScreen(
     def _search_changed(self, event: Input.Changed) -> None:
         if not self.query_one("#search", Input).display:
             return  # the box was closed (and emptied) since: not a search any more
-        self._set_view(View("search", query=event.value.strip(), show_read=True))
+        # the word being typed is a prefix (as_typed); a space ends it
+        self._set_view(View("search", query=as_typed(event.value).strip(), show_read=True))
+
+    def _show_found(self, message: ListLoaded) -> None:
+        """The search's count in the box's border; its error, or that nothing matches."""
+        search = self.query_one("#search", Input)
+        query = search.value.strip() or message.view.query  # as typed, while the box shows
+        if message.error:  # named as typed (without the * the box added)
+            search.border_title = None
+            self.query_one(ArticleList).empty_text = query_error(query) or message.error
+            return
+        search.border_title = f"{len(message.ids):,} found" if query else None
+        self.query_one(ArticleList).empty_text = (
+            f"Nothing matches {query!r}." if query else "Type to search."
+        )
 
     @on(Input.Submitted, "#search")
     def _search_submitted(self) -> None:
