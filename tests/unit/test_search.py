@@ -76,14 +76,18 @@ def test_a_quoted_phrase_in_a_title_ranks_first(store: Store) -> None:
         [
             art("phrase", "311: Mutually Assured Destruction", day=1),
             art("reversed", "Assured, mutually", day=5),
-            art("body", "Elsewhere", "Both are mutually exclusive, I am assured.", day=9),
+            art("apart", "Elsewhere", "Both are mutually exclusive, I am assured.", day=9),
+            art("body", "Deterrence", "<p>The doctrine of <b>mutually</b> assured ruin.</p>", day=3),
             art("none", "Mutually", day=7),
         ],
     )
-    assert found(store, '"Mutually Assured"') == ["phrase", "body", "reversed"]
-    assert found(store, '"Mutually Assured') == ["phrase", "body", "reversed"]  # left open
-    assert found(store, '"mutually ass"*') == ["phrase", "body", "reversed"]
+    # the phrase, its words next to each other and in order: in a title, then in a
+    # body (newest first); never the same words apart or reversed
+    assert found(store, '"Mutually Assured"') == ["phrase", "body"]
+    assert found(store, '"Mutually Assured') == ["phrase", "body"]  # left open
+    assert found(store, '"mutually ass"*') == ["phrase", "body"]
     assert found(store, '"assured destruction"') == ["phrase"]
+    assert found(store, '"assured ruin"') == ["body"]
 
 
 def test_newest_first_within_title_matches_and_the_rest(store: Store) -> None:

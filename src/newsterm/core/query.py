@@ -3,9 +3,10 @@
 The syntax, for the command line and the search box alike:
 
 - words, every one of which must be found (in the title, the source's name or the text);
-- ``"a quoted phrase"``: its words in that order in a title, all of them elsewhere
-  (the body's index keeps no positions: see :mod:`newsterm.core.store.search`); a
-  quote left open runs to the end;
+- ``"a quoted phrase"``: its words next to each other, in that order (in a title by the
+  index; in the text by reading the articles that hold its words: the body's index
+  keeps no positions, see :mod:`newsterm.core.store.search`); a quote left open runs
+  to the end;
 - ``word*`` (or ``"a phra*"``): words that start with it. Only an explicit ``*`` makes a
   prefix; the search box adds one to the word being typed (:func:`as_typed`).
 

@@ -3,7 +3,9 @@
 The index is two contentless FTS5 tables: ``search`` (title, source label, body text)
 keeps no positions (``detail=none``: the store's size allows no more, see
 ``bench/store_size.py``), and ``search_title`` (titles alone) keeps them, so a quoted
-phrase is matched in titles, and title matches rank first.
+phrase is matched in titles by the index, and title matches rank first. Elsewhere the
+index finds the articles holding a phrase's words, and :meth:`SearchMixin._with_phrases`
+reads their text to keep those holding the phrase itself.
 
 FTS5's tokenizer cuts ``hardened_malloc``, ``node.js`` or ``C++`` into their parts, and
 an index without positions cannot ask for parts next to each other. So such a compound
@@ -24,6 +26,7 @@ import itertools
 import json
 import re
 import sqlite3
+import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 
 from newsterm.core.bodies import SEARCH_BODY_MAX, plain_text
@@ -35,6 +38,10 @@ from newsterm.core.store.schema import SEARCH_REBUILD
 TIME_ORDER_MAX = 5_000
 """Up to this many results are ordered by date; more, by when they were stored (the
 order of the index: sorting 80,000 results by date takes longer than a keystroke)."""
+
+PHRASE_CHECK_MAX = 1_000
+"""A phrase is looked for in the text of at most this many of the newest articles that
+hold its words (reading a body costs ~0.5 ms; titles are matched by the index, all)."""
 
 _JOINED = str.maketrans({"_": "\ue05f", ".": "\ue02e", "-": "\ue02d", "+": "\ue02b", "#": "\ue023"})
 # A compound: from a word's start, letters/digits joined by single _ . - +, or ending
@@ -68,6 +75,29 @@ def _compounds(text: str) -> list[str]:
         if end - start <= _LONGEST:
             found.update(dict.fromkeys(_COMPOUND.findall(text, start, end)))
     return list(found)
+
+
+def _folded_tokens(text: str) -> list[str]:
+    """The words of ``text`` as the index compares them: case and diacritics folded
+    (the tokenizer's ``remove_diacritics 2``), split at everything but letters/digits."""
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    return _TOKEN.findall("".join(c for c in folded if not unicodedata.combining(c)))
+
+
+def _holds(tokens: list[str], phrase: list[str], prefix: bool) -> bool:
+    """Whether ``phrase`` is in ``tokens``, word after word (its last word a prefix
+    when ``prefix``)."""
+    size = len(phrase)
+    first, last = phrase[0], phrase[-1]
+    for start in range(len(tokens) - size + 1):
+        if tokens[start] != first and size > 1:
+            continue
+        window = tokens[start : start + size]
+        if window[:-1] == phrase[:-1] and (
+            window[-1].startswith(last) if prefix else window[-1] == last
+        ):
+            return True
+    return False
 
 
 def indexed_text(text: str) -> str:
@@ -174,7 +204,7 @@ class SearchMixin(StoreBase):
                 raise
             raise QueryError(f"cannot search for {query.strip()!r}: {exc}") from exc
         in_title = set(titled)
-        ids = titled + [i for i in matched if i not in in_title]
+        ids = titled + self._with_phrases(parsed, [i for i in matched if i not in in_title])
         if not show_read and ids:
             unread = set(self._ids("SELECT id FROM articles WHERE read = 0 AND ", ids))
             ids = [i for i in ids if i in unread]
@@ -182,6 +212,32 @@ class SearchMixin(StoreBase):
             by_date = self._ids("SELECT id FROM articles WHERE ", ids, "sort_time DESC, id DESC")
             ids = [i for i in by_date if i in in_title] + [i for i in by_date if i not in in_title]
         return ids[:limit] if limit else ids
+
+    def _with_phrases(self, parsed: Query, ids: list[int]) -> list[int]:
+        """Those of ``ids`` whose text holds every quoted phrase of ``parsed``, its words
+        next to each other and in order. The body's index keeps no positions (the
+        store's size allows none), so it finds the articles holding the words, and
+        this reads their text to keep those that hold the phrase."""
+        phrases = [
+            (tokens, term.prefix)
+            for term in parsed.terms
+            if term.phrase and len(tokens := _folded_tokens(" ".join(term.words))) > 1
+        ]
+        if not phrases or not ids:
+            return ids
+        ids = sorted(ids, reverse=True)[:PHRASE_CHECK_MAX]  # the newest stored first
+        keep: set[int] = set()
+        for chunk in _chunks(ids, 500):
+            for aid, title, label, blob, ctype in self._query(
+                "SELECT a.id, a.title, s.label, a.content, a.content_type FROM articles a "
+                "JOIN sources s ON s.id = a.source_id "
+                "WHERE a.id IN (SELECT value FROM json_each(?))",
+                (json.dumps(list(chunk)),),
+            ):
+                text = _folded_tokens(f"{title}\n{label}\n{self._indexed_body(blob, ctype)}")
+                if all(_holds(text, words, prefix) for words, prefix in phrases):
+                    keep.add(aid)
+        return [i for i in ids if i in keep]
 
     def _matches(self, table: str, match: str) -> list[int]:
         """The rowids ``table`` matches, newest (largest) first. As one JSON array: half
