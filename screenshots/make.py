@@ -22,26 +22,27 @@ time.tzset()
 
 from textual.widgets import Input  # noqa: E402
 
+from newsterm.core.models import View  # noqa: E402
 from newsterm.ui.app import NewsApp  # noqa: E402
-from newsterm.ui.widgets.section_tree import Place, SectionTree  # noqa: E402
+from newsterm.ui.widgets.section_tree import SectionTree  # noqa: E402
 from sample import build_sample, open_sample, settle  # noqa: E402
 
 SHOTS = {
     "main": ((120, 36), ["j", "j", "enter"], None),
     "help": ((100, 40), ["question_mark"], None),
     "search": ((120, 30), ["slash", *"tree"], None),
-    "narrow": ((80, 24), ["enter"], Place("section", ("Technology",))),
+    "narrow": ((80, 24), ["enter"], View("section", ("Technology",))),
 }
 
 
-async def shoot(name: str, size: tuple[int, int], keys: list[str], place: Place | None) -> None:
+async def shoot(name: str, size: tuple[int, int], keys: list[str], place: View | None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         config, data = build_sample(Path(tmp))
         app = NewsApp(open_sample(config, data))
         async with app.run_test(size=size) as pilot:
             await settle(pilot)
             if place is not None:
-                app.screen.query_one(SectionTree).select_place(place)
+                app.screen.query_one(SectionTree).select_view(place)
                 await settle(pilot)
             await pilot.press(*keys)
             await settle(pilot)
