@@ -5,6 +5,10 @@ and ``search_title`` (titles alone, to rank title matches first). Contentless, t
 keep no copy of the text, so a row is taken out only by handing FTS5 the very text it
 indexed. That rule lives here alone: :func:`_index` and :func:`_unindex`, and the one
 way articles leave the store, :meth:`SearchMixin._delete_where`.
+
+An article's indexed body is the text of its full article when one is stored (the
+``fulltext`` table, :mod:`.fulltext`), else of its feed body: every query here that
+reads what was indexed joins :data:`_FULL_TEXT` and reads :data:`_BODY`.
 """
 
 from __future__ import annotations
@@ -20,6 +24,15 @@ SEARCH_LIMIT = 200
 """Results a search list shows (best first)."""
 RANK_WINDOW = 2_000
 """Search ranks at most this many of the newest matches."""
+
+
+_FULL_TEXT = "LEFT JOIN fulltext f ON f.article_id = a.id"
+"""Joined to ``articles a``: the article's stored full text, if any (``f``)."""
+_BODY = (
+    "COALESCE(f.content, a.content), "
+    "CASE WHEN f.content IS NULL THEN a.content_type ELSE f.content_type END"
+)
+"""The (blob, content type) the index holds the text of: the full text's, else the feed's."""
 
 
 def fts_query(query: str) -> str:
@@ -113,18 +126,41 @@ class SearchMixin(StoreBase):
         """The body text the index holds for a stored body."""
         return plain_text(self._body(blob), content_type)[:SEARCH_BODY_MAX]
 
+    def _stored_body(self, db: sqlite3.Connection, aid: int) -> tuple[str, str] | None:
+        """(title, indexed body) of a stored article as it is now, or None."""
+        row = db.execute(
+            f"SELECT a.title, {_BODY} FROM articles a {_FULL_TEXT} WHERE a.id = ?", (aid,)
+        ).fetchone()
+        return None if row is None else (row[0], self._indexed_body(row[1], row[2]))
+
     def _unindex_article(self, db: sqlite3.Connection, aid: int, source_label: str) -> None:
         """Take a stored article out of the index, from its row as it is now."""
+        stored = self._stored_body(db, aid)
+        if stored is not None:
+            _unindex(db, aid, stored[0], source_label, stored[1])
+
+    def _index_article(self, db: sqlite3.Connection, aid: int, source_label: str) -> None:
+        """Put a stored article into the index, from its row as it is now (after a
+        change :meth:`_unindex_article` took it out for)."""
+        stored = self._stored_body(db, aid)
+        if stored is not None:
+            _index(db, aid, stored[0], source_label, stored[1])
+
+    def _body_to_index(self, db: sqlite3.Connection, aid: int, feed_body: str) -> str:
+        """What the index is to hold as the body of article ``aid``, whose feed body's
+        text is ``feed_body``: its full text's, when one is stored."""
         row = db.execute(
-            "SELECT title, content, content_type FROM articles WHERE id = ?", (aid,)
+            "SELECT content, content_type FROM fulltext WHERE article_id = ? "
+            "AND content IS NOT NULL",
+            (aid,),
         ).fetchone()
-        if row is not None:
-            _unindex(db, aid, row[0], source_label, self._indexed_body(row[1], row[2]))
+        return feed_body if row is None else self._indexed_body(row[0], row[1])
 
     def _reindex_source(self, db: sqlite3.Connection, sid: int, old: str, new: str) -> None:
         """A source's label changed from ``old`` to ``new``: its articles' rows follow."""
         for aid, title, content, ctype in db.execute(
-            "SELECT id, title, content, content_type FROM articles WHERE source_id = ?", (sid,)
+            f"SELECT a.id, a.title, {_BODY} FROM articles a {_FULL_TEXT} WHERE a.source_id = ?",
+            (sid,),
         ).fetchall():
             body = self._indexed_body(content, ctype)
             _unindex(db, aid, title, old, body)
@@ -132,10 +168,10 @@ class SearchMixin(StoreBase):
 
     def _delete_where(self, db: sqlite3.Connection, where: str, params: Sequence[object]) -> int:
         """Delete the articles ``where`` selects (``a``: articles, ``s``: their source),
-        out of the index first. Returns how many went."""
+        out of the index first. Returns how many went (their full texts go with them)."""
         rows = db.execute(
-            "SELECT a.id, a.title, s.label, a.content, a.content_type FROM articles a "
-            f"JOIN sources s ON s.id = a.source_id WHERE {where}",
+            f"SELECT a.id, a.title, s.label, {_BODY} FROM articles a "
+            f"JOIN sources s ON s.id = a.source_id {_FULL_TEXT} WHERE {where}",
             params,
         ).fetchall()
         for aid, title, label, content, ctype in rows:
