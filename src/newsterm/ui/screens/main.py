@@ -37,6 +37,7 @@ from newsterm.ui.messages import (
     SidebarLoaded,
 )
 from newsterm.ui.screens.feeds import FEED_BINDINGS, FeedActions
+from newsterm.ui.screens.fulltext import FullTextActions
 from newsterm.ui.screens.walk import WalkActions
 from newsterm.ui.textual_compat import focused_without_repaint
 from newsterm.ui.widgets.article_body import wrap_body
@@ -52,7 +53,7 @@ LIST_CALM_SECONDS = 1.0
 """Rows a list paints with before the rest of its ids arrive."""
 
 
-class MainScreen(FeedActions, WalkActions, Screen[None]):
+class MainScreen(FeedActions, WalkActions, FullTextActions, Screen[None]):
     """The reader."""
 
     # Textual repaints the whole screen at every focus change (Screen.focused is a
@@ -197,7 +198,7 @@ class MainScreen(FeedActions, WalkActions, Screen[None]):
         article = self.library.article(rowid)
         if article is None:
             return
-        rendered = self.library.rendered(article)
+        article, rendered = self.shown_text(article)  # the full article, or the feed's text
         # Styled and wrapped here, off the event loop: the pane only draws lines.
         body = wrap_body(body_markdown(article, rendered), width)
         marking = mark and not article.row.read
