@@ -32,6 +32,11 @@ MEMORY_MB = 1536
 WORKERS = 2
 """Pages read at once."""
 
+_STARTING = threading.Lock()
+"""Held while a worker process starts."""
+_helpers_started = False
+"""The forkserver and the resource tracker were started (by this module)."""
+
 
 class ExtractorPool:
     """Workers that extract articles; made at the first page, stopped by :meth:`close`.
@@ -127,13 +132,22 @@ class _Worker:
         import multiprocessing
         from multiprocessing import forkserver, resource_tracker
 
+        global _helpers_started
         context = multiprocessing.get_context("forkserver")
-        # As the refresh's pool does: under the TUI sys.stderr is Textual's capture,
-        # whose descriptor cannot be passed on to the helper processes.
-        captured, sys.stderr = sys.stderr, sys.__stderr__
-        try:
-            resource_tracker.ensure_running()
-            forkserver.ensure_running()  # type: ignore[attr-defined]
+        with _STARTING:
+            if not _helpers_started:
+                # As the refresh's pool does: under the TUI sys.stderr is Textual's
+                # capture, whose descriptor cannot be passed on to the helper
+                # processes. Once, and by one thread at a time: two threads swapping
+                # it at once could leave the real stderr in place, under the TUI.
+                captured, sys.stderr = sys.stderr, sys.__stderr__
+                try:
+                    resource_tracker.ensure_running()
+                    forkserver.ensure_running()  # type: ignore[attr-defined]
+                    _helpers_started = True
+                finally:
+                    if sys.stderr is sys.__stderr__:
+                        sys.stderr = captured
             ours, theirs = context.Pipe()
             process = context.Process(
                 target=_serve,
@@ -142,8 +156,6 @@ class _Worker:
                 daemon=True,
             )
             process.start()
-        finally:
-            sys.stderr = captured
         theirs.close()
         return cls(process, ours)
 

@@ -9,8 +9,9 @@ lxml (whose parser stops at a nesting depth of 256), scripts and styles dropped,
 after :data:`ELEMENTS_MAX` elements, :data:`ATTRIBUTES_MAX` attributes an element.
 
 Lazy images are made plain before extraction (``data-src``, ``srcset``, an ``<img>``
-inside ``<noscript>``), so they keep their place and their link. Links stay as the
-page wrote them: the renderer resolves them against the page's address.
+inside ``<noscript>``), so they keep their place and their link, and links are made
+absolute against the page's address (trafilatura would resolve ``../x`` against the
+site's root).
 
 Which extractor, and why: ``bench/extract.py`` compares trafilatura with
 readability-lxml on the corpus pages; trafilatura scored as well, in half the time, and
@@ -26,7 +27,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from newsterm.core.text import clean_line, decode_bytes, word_count
+from newsterm.core.text import clean_line, clean_text, decode_bytes, looks_binary, word_count
 
 log = logging.getLogger(__name__)
 
@@ -101,15 +102,18 @@ Extraction = Extracted | NotExtracted
 
 
 def extract_page(page: str | bytes, url: str | None, charset: str | None = None) -> Extraction:
-    """The article of ``page`` (HTML; bytes are decoded by ``charset``, the page's own
-    ``<meta charset>``, else UTF-8 or cp1252). Never raises for a bad page."""
+    """The article of ``page`` (HTML; bytes are decoded as :func:`_decode` says, with
+    ``charset`` the server's). Never raises for a bad page."""
     import lxml.etree
     import lxml.html
     import trafilatura
 
+    if isinstance(page, bytes) and looks_binary(page):
+        return NotExtracted("not a web page (binary data)")
     text = _decode(page, charset) if isinstance(page, bytes) else page
     cut = len(text) > PAGE_CHARS_MAX
-    text = _LONG_TAG.sub(_tame_tag, text[:PAGE_CHARS_MAX])
+    # controls (terminal escapes) and bidi overrides out first: no text keeps them
+    text = _LONG_TAG.sub(_tame_tag, clean_text(text, PAGE_CHARS_MAX))
     if not text.strip():
         return NotExtracted("the page is empty")
     try:
@@ -118,6 +122,11 @@ def extract_page(page: str | bytes, url: str | None, charset: str | None = None)
         return NotExtracted(f"not an HTML page ({clean_line(str(exc), 80)})")
     cut = _bound(tree) or cut
     _plain_images(tree)
+    if url:  # trafilatura resolves them against the site, not the page
+        try:
+            tree.make_links_absolute(url, resolve_base_href=True, handle_failures="discard")
+        except ValueError:
+            log.info("links of %s not resolved", url)
     try:
         document = trafilatura.bare_extraction(
             tree,
@@ -174,10 +183,16 @@ def _tame_tag(match: re.Match[str]) -> str:
 
 
 def _decode(data: bytes, charset: str | None) -> str:
+    """The server's charset; else UTF-8 when the bytes are valid UTF-8 (a legacy text
+    seldom is, and saved pages are often re-encoded without their ``<meta>`` changed);
+    else the page's ``<meta charset>``; else UTF-8 or cp1252 (:func:`decode_bytes`)."""
     declared = charset
     if declared is None:
-        match = _CHARSET.search(data[:4096])
-        declared = match.group(1).decode("ascii", "replace") if match else None
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            match = _CHARSET.search(data[:4096])
+            declared = match.group(1).decode("ascii", "replace") if match else None
     if declared:
         try:
             return data.decode(declared, "replace")
