@@ -157,3 +157,24 @@ async def test_opening_reads_the_page_when_the_feed_asks(
         await wait_for(pilot, lambda: "full article, read from its page" in header(app))
         await settle(pilot)
         assert "undermined by the winter floods" in body(app)
+
+
+async def test_after_a_refresh_the_pages_are_read_in_the_background(
+    tmp_path: Path, server: HTTPServer
+) -> None:
+    held_page(server).set()
+    app = NewsApp(await library(tmp_path, server, "auto"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        first = app.screen.query_one(ArticleList).ids[0]
+
+        def has_full_text() -> bool:
+            article = app.library.article(first)
+            return article is not None and app.library.with_full_text(article).shows_full
+
+        assert not has_full_text()
+        await pilot.press("R")
+        await wait_for(pilot, has_full_text)
+        await settle(pilot)
+        status = str(app.screen.query_one("#status", Static).content)
+        assert status.endswith("· 1 full article"), status  # the gone page is not one

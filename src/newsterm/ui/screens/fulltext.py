@@ -24,6 +24,7 @@ from newsterm.core.models import FullText, StoredArticle
 from newsterm.core.render import RenderedArticle
 from newsterm.ui.keys import keys_text
 from newsterm.ui.messages import ArticleLoaded, RefreshFinished
+from newsterm.ui.widgets.article_list import ArticleList
 from newsterm.ui.widgets.article_view import ArticleView
 from newsterm.ui.workers import work
 
@@ -75,7 +76,9 @@ class FullTextActions(_ScreenBase):
             return
         aid = article.row.rowid
         full = article.full_text
-        if article.shows_full or (full is not None and full.ok):
+        if article.row.key.source.startswith("local:"):
+            self.app.notify("A local file has no web page to read.", timeout=3)
+        elif article.shows_full or (full is not None and full.ok):
             self._full_texts.chosen[aid] = not article.shows_full
             self.load_article(aid, focus=isinstance(self.focused, ArticleView), mark=False)
         elif not article.row.url:
@@ -154,7 +157,10 @@ class FullTextActions(_ScreenBase):
 
         report = await self.library.read_pages(progress=progress)
         if report.read or report.failed:
-            status.update(Text(f"{before}{report.read} full articles"), layout=False)
+            plural = "" if report.read == 1 else "s"
+            status.update(Text(f"{before}{report.read} full article{plural}"), layout=False)
+        if report.read:  # their reading times are the full articles' now
+            self.query_one(ArticleList).invalidate()
 
 
 class _FullTextState:
