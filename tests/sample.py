@@ -17,7 +17,8 @@ from newsterm.core.store import Store
 
 SAMPLE = Path(__file__).parent / "data" / "sample"
 FEED_URL = "http://127.0.0.1:9/daily.xml"
-"""Never fetched (refresh_on_start is off); port 9 is the discard port."""
+"""Never fetched (refresh_on_start is off); port 9 is the discard port. Nor are its
+articles' pages (full_text is never)."""
 
 # (file, day in March 2024) -> a fixed mtime, so lists sort and show the same dates
 _DATES = {
@@ -31,6 +32,7 @@ _DATES = {
 CONFIG = f"""\
 [settings]
 refresh_on_start = false
+full_text = "never"
 
 [[feeds]]
 url = "{FEED_URL}"

@@ -86,6 +86,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("show", parents=[common], help="print one article as Markdown text")
     p.add_argument("id", help="an id from `newsterm list`")
+    p.add_argument(
+        "--full", action="store_true", help="the full article: read its page now if not yet"
+    )
+    p.add_argument("--feed", action="store_true", help="the feed's text, not the full article")
 
     p = sub.add_parser(
         "read", parents=[common], help="read local files or folders in the TUI, no config needed"

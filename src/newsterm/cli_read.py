@@ -15,6 +15,7 @@ from newsterm.core.library import Library
 from newsterm.core.models import (
     ArticleRow,
     SectionPath,
+    StoredArticle,
     View,
     section_from_string,
     section_to_string,
@@ -160,8 +161,33 @@ def cmd_show(library: Library, args: argparse.Namespace) -> int:
     if article is None:
         print(f"newsterm: no article with id {args.id!r} (see `newsterm list`)", file=sys.stderr)
         return EXIT_FAILED
+    code = EXIT_OK
+    if args.full and not args.feed:
+        article, code = _with_page(library, article)
+    else:
+        article = library.with_full_text(article, False if args.feed else None)
     print(article_markdown(article, library.rendered(article)))
-    return EXIT_OK
+    return code
+
+
+def _with_page(library: Library, article: StoredArticle) -> tuple[StoredArticle, int]:
+    """``show --full``: the stored full article, else its page read now; when there is
+    none, the feed's text, why on stderr, and exit code 1."""
+    shown = library.with_full_text(article, True)
+    if shown.shows_full:
+        return shown, EXIT_OK
+    if not article.row.url:
+        print("newsterm: this article has no link to read the full article from", file=sys.stderr)
+        return shown, EXIT_FAILED
+    full = library.read_page_sync(article.row.rowid)
+    shown = library.with_full_text(article, True)
+    if shown.shows_full:
+        return shown, EXIT_OK
+    reason = full.error if full is not None and full.error else "no article found on the page"
+    print(
+        f"newsterm: full article not available: {reason}; the feed's text follows", file=sys.stderr
+    )
+    return shown, EXIT_FAILED
 
 
 def cmd_refresh(library: Library, args: argparse.Namespace) -> int:
@@ -192,5 +218,8 @@ def cmd_refresh(library: Library, args: argparse.Namespace) -> int:
     summary = f"{len(reports)} feeds: {new} new, {updated} updated articles; {unchanged} not modified; {failed} failed"
     if skipped:
         summary += f"; {skipped} skipped (another newsterm is refreshing them)"
-    print(summary)
+    print(summary, flush=True)
+    pages = library.read_pages_sync()  # the full articles feeds.toml asks for
+    if pages.read or pages.failed:
+        print(f"full articles: {pages.read} read from their pages, {pages.failed} not available")
     return EXIT_FAILED if reports and failed == len(reports) else EXIT_OK

@@ -228,7 +228,7 @@ def test_cli_refresh_never_prints_the_password(tmp_path: Path, server: hostile.F
     server.routes["/broken.xml"] = (200, RSS, hostile.feedparser_crash_feed())
     config = tmp_path / "feeds.toml"
     config.write_text(
-        "[settings]\nrefresh_on_start = false\n\n"
+        '[settings]\nrefresh_on_start = false\nfull_text = "never"\n\n'  # no pages
         + "".join(
             f'[[feeds]]\nurl = "{server.url(p, USERINFO)}"\n\n'
             for p in ("/untitled.xml", "/missing.xml", "/broken.xml")
@@ -386,7 +386,7 @@ def test_cli_output_of_hostile_articles_holds_no_controls(
     server.routes["/markup.xml"] = (200, RSS, (HOSTILE / "markup.rss").read_bytes())
     config = tmp_path / "feeds.toml"
     config.write_text(
-        "[settings]\nrefresh_on_start = false\n\n"
+        '[settings]\nrefresh_on_start = false\nfull_text = "never"\n\n'  # no pages
         f'[[feeds]]\nurl = "{server.url("/controls.xml")}"\nsection = "Hostile"\n\n'
         f'[[feeds]]\nurl = "{server.url("/markup.xml")}"\n'
     )

@@ -13,6 +13,7 @@ STORE_HOLDERS = {
     "core/marks.py",
     "core/refresh/pipeline.py",
     "core/refresh/worker.py",
+    "core/refresh/pages.py",  # the full-text pass: core/refresh/, as the plan says
     "cli.py",  # opens the store and hands it to the Library
 }
 

@@ -338,7 +338,8 @@ def test_list_json_contract_for_feed_articles(tmp_path: Path, server: FeedServer
     server.routes = {"/f.xml": Route(body=rss([("a", "Alpha")], title="The Feed"))}
     config = tmp_path / "feeds.toml"
     config.write_text(
-        f'[settings]\nrefresh_on_start = false\n[[feeds]]\nurl = "{server.url("/f.xml")}"\nsection = "News/World"\n'
+        f'[settings]\nrefresh_on_start = false\nfull_text = "never"\n'  # its pages: elsewhere
+        f'[[feeds]]\nurl = "{server.url("/f.xml")}"\nsection = "News/World"\n'
     )
     base = [
         sys.executable,

@@ -163,6 +163,9 @@ ACTIONS: tuple[Action, ...] = (
        "Links", scopes=("main",)),
     _a("copy_link", "y", "Copy link", "copy the article's link", "Links", scopes=("main",),
        palette=True),
+    _a("toggle_full_text", "x", "Full article",
+       "the full article, read from its page (fetched now if need be), or the feed's text",
+       "Links", scopes=("main",), palette=True, title="Full article / feed's text"),
     # -- Lists -----------------------------------------------------------------------------
     _a("search", "slash", "Search", "full-text search as you type (esc returns)", "Lists",
        scopes=("main",), footer=("main",), palette=True),

@@ -6,15 +6,21 @@ title, the tags, and the whole article as Markdown. Pure: no I/O.
 from __future__ import annotations
 
 from newsterm.core import commonmark
+from newsterm.core.fulltext import origin_line
 from newsterm.core.models import StoredArticle, section_shown
 from newsterm.core.render import RenderedArticle, escape_markdown, reading_minutes, render_body
 
 
 def render_article(article: StoredArticle) -> RenderedArticle:
-    """The body made readable: Markdown with numbered links, then the attachments."""
-    rendered = render_body(
-        article.content, article.content_type, article.row.url or article.source_link
-    )
+    """The body made readable: Markdown with numbered links, then the attachments.
+    The full article's body (read from its page) when ``article.shows_full``."""
+    full = article.full_text
+    if article.shows_full and full is not None:
+        rendered = render_body(full.content, "html", full.url or article.row.url)
+    else:
+        rendered = render_body(
+            article.content, article.content_type, article.row.url or article.source_link
+        )
     return with_attachments(rendered, article)
 
 
@@ -75,6 +81,9 @@ def article_markdown(article: StoredArticle, rendered: RenderedArticle) -> str:
     lines = [f"# {escape_markdown(article.row.title)}", ""]
     meta, *url = article_meta(article, rendered)
     lines += [escape_markdown(meta), *(commonmark.url_text(u) for u in url)]
+    origin = origin_line(article)
+    if origin:
+        lines += ["", escape_markdown(f"({origin})")]
     if article.note:
         lines += ["", escape_markdown(f"({article.note})")]
     lines += ["", body_markdown(article, rendered).strip()]

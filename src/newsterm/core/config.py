@@ -14,7 +14,13 @@ from typing import Any
 
 from newsterm.core.actions import BY_ID, REBINDABLE
 from newsterm.core.errors import ConfigError
-from newsterm.core.models import SectionPath, Source, section_from_string
+from newsterm.core.models import (
+    FULL_TEXT_MODES,
+    FullTextMode,
+    SectionPath,
+    Source,
+    section_from_string,
+)
 from newsterm.core.text import clean_line, has_control
 from newsterm.core.urls import Problem, feed_url_problem
 
@@ -43,6 +49,9 @@ class Settings:
     """Show read articles in the lists (toggle with H)."""
     sidebar_width: int = 0
     """Columns of the sidebar; 0 sizes it to the terminal (a quarter, 22 to 40)."""
+    full_text: FullTextMode = "auto"
+    """When an article's web page is read for its full text: ``auto`` (when the feed
+    gives a summary, see core/fulltext.py), ``always`` or ``never``; per feed too."""
 
 
 # (type, minimum, maximum) for each setting
@@ -57,7 +66,10 @@ _SETTING_RULES: dict[str, tuple[type, float | None, float | None]] = {
     "max_articles_per_feed": (int, 0, 1_000_000),
     "show_read": (bool, None, None),
     "sidebar_width": (int, 0, 120),
+    "full_text": (str, None, None),
 }
+_CHOICES: dict[str, tuple[str, ...]] = {"full_text": FULL_TEXT_MODES}
+"""The values a string setting may take."""
 
 SIDEBAR_MIN = 12
 """The narrowest sidebar ``sidebar_width`` may ask for (0 is automatic)."""
@@ -70,6 +82,8 @@ class FeedConfig:
     url: str
     title: str | None = None
     section: SectionPath = ()
+    full_text: FullTextMode | None = None
+    """The feed's own ``full_text``; None: the ``[settings]`` one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +108,11 @@ class Config:
             for loc in self.local
         ]
         return out
+
+    def full_text_mode(self, key: str) -> FullTextMode:
+        """The ``full_text`` of the feed ``key`` (its own, else ``[settings]``'s)."""
+        own = next((f.full_text for f in self.feeds if f.url == key), None)
+        return own or self.settings.full_text
 
 
 def local_only(paths: list[Path]) -> Config:
@@ -202,6 +221,8 @@ def _settings(where: _Where, raw: Any) -> Settings:
                 None,
                 key,
             )
+        if key in _CHOICES:
+            value = _choice(where, value, key, "[settings]", "settings", None)
         if low is not None and high is not None and not low <= value <= high:
             raise where.error(
                 f"[settings]: {key!r} must be between {low:g} and {high:g}, not {value}",
@@ -211,6 +232,20 @@ def _settings(where: _Where, raw: Any) -> Settings:
             )
         values[key] = value
     return Settings(**values)
+
+
+def _choice(where: _Where, value: str, key: str, label: str, table: str, index: int | None) -> Any:
+    """``value`` when it is one of the choices of setting ``key``."""
+    choices = _CHOICES[key]
+    if value not in choices:
+        allowed = ", ".join(f'"{c}"' for c in choices)
+        raise where.error(
+            f"{label}: {key!r} must be one of {allowed}, not {clean_line(value, 40)!r}",
+            table,
+            index,
+            key,
+        )
+    return value
 
 
 _URL_PROBLEMS = {
@@ -295,7 +330,7 @@ def parse_config(text: str, path: Path) -> Config:
     for i, entry in enumerate(feeds_raw):
         if not isinstance(entry, dict):
             raise where.error(f"[[feeds]] entry {i + 1} must be a table", "feeds", i)
-        _check_keys(where, entry, ("url", "title", "section"), "feeds", i)
+        _check_keys(where, entry, ("url", "title", "section", "full_text"), "feeds", i)
         url = (_string(where, entry, "url", "feeds", i, True) or "").strip()
         problem = _url_problem(url)
         if problem:
@@ -310,7 +345,10 @@ def parse_config(text: str, path: Path) -> Config:
         seen[url] = i
         title = _string(where, entry, "title", "feeds", i, False)
         section = _string(where, entry, "section", "feeds", i, False) or ""
-        feeds.append(FeedConfig(url, clean_line(title) or None, _section(section)))
+        mode = _string(where, entry, "full_text", "feeds", i, False)
+        if mode is not None:
+            mode = _choice(where, mode, "full_text", f"[[feeds]] entry {i + 1}", "feeds", i)
+        feeds.append(FeedConfig(url, clean_line(title) or None, _section(section), mode))
 
     local_raw = data.get("local", [])
     if not isinstance(local_raw, list):

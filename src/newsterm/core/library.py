@@ -14,17 +14,20 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
-from newsterm.core import navigation
+from newsterm.core import fulltext, navigation
 from newsterm.core.article_text import render_article
+from newsterm.core.bodies import plain_text
 from newsterm.core.config import Config
 from newsterm.core.errors import StoreBusy
 from newsterm.core.marks import MarkQueue
 from newsterm.core.models import (
     ArticleRow,
     FeedNode,
+    FullText,
+    FullTextMode,
     SectionNode,
     SectionPath,
     Source,
@@ -34,8 +37,11 @@ from newsterm.core.models import (
     View,
 )
 from newsterm.core.refresh import ProgressCallback, Refresher
+from newsterm.core.refresh.extractor import ExtractorPool
+from newsterm.core.refresh.pages import PageReader, PagesProgress, PagesReport
 from newsterm.core.render import RenderedArticle
 from newsterm.core.sources import local
+from newsterm.core.sources.extract import Extraction
 from newsterm.core.store import Store
 from newsterm.core.text import clean_line
 
@@ -58,9 +64,11 @@ class Library:
     def __init__(self, config: Config, store: Store) -> None:
         self.config = config
         self._store = store
-        self._rendered: OrderedDict[int, RenderedArticle] = OrderedDict()
+        self._rendered: OrderedDict[tuple[int, bool], RenderedArticle] = OrderedDict()
         self._marks = MarkQueue(store)
         self._refresher = Refresher(store)
+        self._extractor = ExtractorPool()
+        self._pages = PageReader(store, self._extractor)
         store.sync_sources(config.sources())
         replayed = self._marks.replay_journal()
         if replayed:
@@ -70,6 +78,7 @@ class Library:
         """Close the store; marks still waiting for a busy store get ``wait`` seconds,
         then go to a journal for the next start. Returns how many went there."""
         self._refresher.close()
+        self._extractor.close()
         journalled = self._marks.close(wait)
         try:
             self._store.backup_flags()
@@ -100,12 +109,14 @@ class Library:
             fingerprints = {}
             unchanged = []
             for file in local.scan(root):
-                fingerprints[file.id] = file.fingerprint
-                if known.get(file.id) == file.fingerprint:
+                fingerprints[file.id] = local.stored_fingerprint(file)
+                if known.get(file.id) == fingerprints[file.id]:
                     unchanged.append(file.id)
                     continue
                 section = local.default_section(root, file, source.section)
-                article = local.read_article(root, file, source.key, section)
+                article = local.read_article(
+                    root, file, source.key, section, self._extract_saved_page
+                )
                 if article is None:
                     warnings.append(f"{clean_line(str(file.path))}: skipped (binary or unreadable)")
                     continue
@@ -121,6 +132,10 @@ class Library:
                 self._rendered.clear()
                 changed = True
         return warnings, changed
+
+    def _extract_saved_page(self, text: str) -> Extraction:
+        """A saved page's article, read in an extraction worker (time-limited)."""
+        return self._extractor.extract(text, None)
 
     # -- what the sidebar shows ------------------------------------------------------
 
@@ -172,8 +187,9 @@ class Library:
         return article if row is article.row else replace(article, row=row)
 
     def rendered(self, article: StoredArticle) -> RenderedArticle:
-        """The body made readable (cached): Markdown with numbered links."""
-        aid = article.row.rowid
+        """The body made readable (cached): Markdown with numbered links; the full
+        article's when ``article.shows_full`` (see :meth:`with_full_text`)."""
+        aid = (article.row.rowid, article.shows_full)
         cached = self._rendered.get(aid)
         if cached is not None:
             self._rendered.move_to_end(aid)
@@ -283,6 +299,82 @@ class Library:
         )
         self._rendered.clear()
         return reports
+
+    # -- full articles, read from their pages (core/fulltext.py) ----------------------
+
+    def full_text_mode(self, key: str) -> FullTextMode:
+        """The ``full_text`` setting of source ``key`` (a local source: never)."""
+        if key.startswith("local:"):
+            return "never"
+        return self.config.full_text_mode(key)
+
+    def with_full_text(self, article: StoredArticle, full: bool | None = None) -> StoredArticle:
+        """``article`` with its stored full text, shown (``full=True``), or not
+        (``False``); by default shown when there is one."""
+        stored = self._store.full_text(article.row.rowid)
+        shows = stored is not None and stored.ok and full is not False
+        author = article.author
+        if shows and stored is not None and not author:
+            author = stored.author  # the page's byline, where the feed named nobody
+        return replace(article, full_text=stored, shows_full=shows, author=author)
+
+    def page_wanted(self, article: StoredArticle) -> bool:
+        """Whether opening ``article`` reads its page now (an automatic fetch: its feed's
+        ``full_text`` asks for it, and the page was not read, or may be tried again).
+        ``article`` comes from :meth:`with_full_text`."""
+        url = article.row.url
+        if not url or article.full_text is not None and article.full_text.ok:
+            return False
+        if not fulltext.may_retry(article.full_text, datetime.now(UTC)):
+            return False
+        key = article.row.key.source
+        mode = self.full_text_mode(key)
+        if mode == "auto":  # the feed's typical length, only when the text is not short
+            text = plain_text(article.content, article.content_type)
+            words = article.row.words
+            typical = (
+                fulltext.typical_words(self._store.feed_word_counts(key))
+                if words >= fulltext.SUMMARY_WORDS
+                else None
+            )
+            return fulltext.wants_page(mode, text, words, typical)
+        return fulltext.wants_page(mode, "", article.row.words, None)
+
+    async def read_page(self, aid: int) -> FullText | None:
+        """Read article ``aid``'s page now and keep its article (or why there is none);
+        None when the article is gone or has no link. Drops the rendering cached."""
+        article = self._store.article(aid)
+        if article is None or not article.row.url:
+            return None
+        full = await self._pages.read_one(
+            aid,
+            article.row.url,
+            plain_text(article.content, article.content_type),
+            self.config.settings,
+        )
+        self._rendered.pop((aid, True), None)
+        return full
+
+    def read_page_sync(self, aid: int) -> FullText | None:
+        """:meth:`read_page` for callers without an event loop (``newsterm show``)."""
+        return asyncio.run(self.read_page(aid))
+
+    async def read_pages(
+        self, keys: Sequence[str] | None = None, progress: PagesProgress | None = None
+    ) -> PagesReport:
+        """After a refresh: read the pages its feeds' ``full_text`` asks for (see
+        :mod:`newsterm.core.refresh.pages`)."""
+        feeds = [(s.key, self.full_text_mode(s.key)) for s in self.configured_feeds(keys)]
+        report = await self._pages.read_pending(feeds, self.config.settings, progress)
+        if report.read:
+            self._rendered.clear()
+        return report
+
+    def read_pages_sync(
+        self, keys: Sequence[str] | None = None, progress: PagesProgress | None = None
+    ) -> PagesReport:
+        """:meth:`read_pages` for callers without an event loop (the CLI)."""
+        return asyncio.run(self.read_pages(keys, progress))
 
     # -- feeds (for manage) ------------------------------------------------------------
 

@@ -7,6 +7,9 @@ from datetime import datetime
 from typing import Literal
 
 ContentType = Literal["html", "markdown", "text"]
+FullTextMode = Literal["auto", "always", "never"]
+"""``full_text`` in feeds.toml: when an article's page is fetched for its full text."""
+FULL_TEXT_MODES: tuple[FullTextMode, ...] = ("auto", "always", "never")
 SectionPath = tuple[str, ...]
 
 
@@ -223,3 +226,36 @@ class StoredArticle:
     enclosures: tuple[Enclosure, ...]
     note: str | None
     source_link: str | None
+    full_text: FullText | None = None
+    """The article read from its web page, when one was fetched (or why it could not
+    be); set by ``Library.with_full_text``."""
+    shows_full: bool = False
+    """The body is ``full_text``'s, not the feed's (``Library.with_full_text``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class FullText:
+    """An article as read from its web page (core/refresh/pages.py), or why it could
+    not be read: kept beside the feed's own text, which stays as it was."""
+
+    article_id: int
+    content: str
+    """The article as HTML (core/sources/extract.py); "" when ``error`` is set."""
+    url: str | None
+    """The page it was read from (after redirects): its links resolve against it."""
+    title: str | None
+    author: str | None
+    published: datetime | None
+    words: int
+    fetched_at: datetime
+    error: str | None = None
+    """Why there is no full text (one line), else None."""
+    note: str | None = None
+    """Something the reader should know (the page was cut)."""
+    tries: int = 1
+    """Fetches that failed in a row (the automatic ones give up after a few)."""
+
+    @property
+    def ok(self) -> bool:
+        """There is an article to show."""
+        return self.error is None and bool(self.content)

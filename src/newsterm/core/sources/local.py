@@ -14,18 +14,24 @@ The breadcrumb gives the section (``Technology/Mobiles``, "Home" dropped) and th
 title; the repeated title line is dropped. Without a breadcrumb the first non-empty
 line is the title and the ``[[local]]`` section (else the folder name) is the section.
 The article's id is its path relative to the folder, so read state sticks.
+
+An ``.html`` page shows its article, not the whole page: :func:`read_article` is given
+the library's extractor (worker processes, :mod:`newsterm.core.refresh.extractor`),
+which finds the article and its title, byline and date; a page without one is shown
+whole, with a note saying so.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from newsterm.core.models import Article, ArticleKey, SectionPath
+from newsterm.core.sources.extract import Extraction, NotExtracted
 from newsterm.core.text import (
     BODY_MAX,
     clean_line,
@@ -44,6 +50,13 @@ _BREADCRUMB = re.compile(r"\s*»\s*")
 _SUBHEADING_MAX = 80
 _HOME = frozenset({"home", "start", "homepage", "accueil", "startseite", "inicio"})
 _FINAL_PUNCTUATION = tuple(".!?:;,…\"'”’»)]")
+HTML_SUFFIXES = frozenset({".html", ".htm"})
+EXTRACTED = ":article"
+"""Ends the stored fingerprint of a page read for its article: pages stored whole (by
+a newsterm before extraction) are read again once."""
+
+Extract = Callable[[str], Extraction]
+"""A page's text -> its article (the library's extraction pool)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +101,13 @@ def _hidden(relative: Path) -> bool:
     return any(part.startswith(".") for part in relative.parts)
 
 
+def stored_fingerprint(file: LocalFile) -> str:
+    """The fingerprint the store keeps for ``file`` (a page's says it was extracted)."""
+    if file.path.suffix.lower() in HTML_SUFFIXES:
+        return file.fingerprint + EXTRACTED
+    return file.fingerprint
+
+
 def default_section(root: Path, file: LocalFile, configured: SectionPath) -> SectionPath:
     """``[[local]]`` section (else the folder's name), plus the file's sub-folders."""
     base = configured or ((clean_line(root.name, 200),) if root.is_dir() else ())
@@ -95,8 +115,17 @@ def default_section(root: Path, file: LocalFile, configured: SectionPath) -> Sec
     return tuple(part for part in base + subfolders if part)
 
 
-def read_article(root: Path, file: LocalFile, source: str, section: SectionPath) -> Article | None:
-    """Read one file into an Article; None (with a warning logged) when it is binary."""
+def read_article(
+    root: Path,
+    file: LocalFile,
+    source: str,
+    section: SectionPath,
+    extract: Extract | None = None,
+) -> Article | None:
+    """Read one file into an Article; None (with a warning logged) when it is binary.
+
+    A page's article is found by ``extract``; without it (or when it finds none) the
+    page's ``<article>``, ``<main>`` or ``<body>`` is the body."""
     key = ArticleKey(source, file.id)
     fallback_title = clean_line(Path(file.id).stem.replace("_", " ")) or "(untitled)"
     try:
@@ -150,13 +179,29 @@ def read_article(root: Path, file: LocalFile, source: str, section: SectionPath)
             content_type="markdown",
         )
     title, body = parse_html(text)
-    return Article(
+    article = Article(
         key,
         title or fallback_title,
         section,
         published=published,
         content=body,
         content_type="html",
+    )
+    return article if extract is None else _with_article(article, extract(text))
+
+
+def _with_article(page: Article, found: Extraction) -> Article:
+    """A saved page as its article: title, byline, date and text found in it."""
+    if isinstance(found, NotExtracted):
+        return replace(page, note=f"{found.reason}: the whole page is shown")
+    return replace(
+        page,
+        title=found.title or page.title,
+        author=found.author,
+        published=found.published or page.published,
+        url=found.url,
+        content=found.content,
+        note=found.note,
     )
 
 

@@ -14,6 +14,7 @@ each part a mixin over :class:`._base.StoreBase`:
 - :mod:`.search`: search and the upkeep of its index
 - :mod:`.flags`: read/starred flags, their backups, the UI's key-value state
 - :mod:`.leases`: one process at a time refreshes a source
+- :mod:`.fulltext`: full articles read from their web pages
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from newsterm.core.bodies import plain_text
 from newsterm.core.store._base import BUSY_MESSAGE, PAGE_SIZE, StoreBase, wrap_exceptions
 from newsterm.core.store.articles import ArticlesMixin, SaveResult
 from newsterm.core.store.flags import BACKUP_DIR, FlagsMixin, latest_backup
+from newsterm.core.store.fulltext import FullTextMixin, PageCandidate
 from newsterm.core.store.leases import LeasesMixin, lease_owner
 from newsterm.core.store.lists import ListsMixin
 from newsterm.core.store.prepare import Prepared, fingerprint, prepare
@@ -31,6 +33,7 @@ __all__ = [
     "BACKUP_DIR",
     "BUSY_MESSAGE",
     "PAGE_SIZE",
+    "PageCandidate",
     "Prepared",
     "SaveResult",
     "TIME_ORDER_MAX",
@@ -45,5 +48,7 @@ __all__ = [
 ]
 
 
-class Store(ArticlesMixin, ListsMixin, SearchMixin, FlagsMixin, LeasesMixin, StoreBase):
+class Store(
+    ArticlesMixin, ListsMixin, FullTextMixin, SearchMixin, FlagsMixin, LeasesMixin, StoreBase
+):
     """The SQLite store. Open with :meth:`open`; use from any thread."""

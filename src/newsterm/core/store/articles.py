@@ -146,7 +146,7 @@ class ArticlesMixin(SourcesMixin):
             "words = ?, fingerprint = ?, sort_time = COALESCE(?, sort_time) WHERE id = ?",
             (*self._columns(db, item), item.published, aid),
         )
-        _index(db, aid, item.title, target.label, item.search_body)
+        _index(db, aid, item.title, target.label, self._body_to_index(db, aid, item.search_body))
 
     @wrap_exceptions
     def prune(

@@ -22,18 +22,30 @@ class Migration:
 
 
 def _stored_texts(db: sqlite3.Connection) -> Iterator[list[tuple[int, str, str, str]]]:
-    """Batches of (id, title, feed label, body text) of every stored article."""
+    """Batches of (id, title, feed label, body text) of every stored article (the text
+    the index holds: of its full text when one is stored)."""
     from newsterm.core.bodies import decompress, plain_text, unpack_zdict
 
     zdicts = {
         checksum: unpack_zdict(data)
         for checksum, data in db.execute("SELECT checksum, data FROM zdicts")
     }
+    # An article's full text, once there is one, is what the index holds (search.py).
+    full = db.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'fulltext'"
+    ).fetchone()
+    body, join = ("a.content, a.content_type", "")
+    if full:
+        body = (
+            "COALESCE(f.content, a.content), "
+            "CASE WHEN f.content IS NULL THEN a.content_type ELSE f.content_type END"
+        )
+        join = "LEFT JOIN fulltext f ON f.article_id = a.id"
     last = 0
     while True:
         rows = db.execute(
-            "SELECT a.id, a.title, s.label, a.content, a.content_type FROM articles a "
-            "JOIN sources s ON s.id = a.source_id WHERE a.id > ? ORDER BY a.id LIMIT 2000",
+            f"SELECT a.id, a.title, s.label, {body} FROM articles a "
+            f"JOIN sources s ON s.id = a.source_id {join} WHERE a.id > ? ORDER BY a.id LIMIT 2000",
             (last,),
         ).fetchall()
         if not rows:
@@ -238,6 +250,27 @@ MIGRATIONS: tuple[str | Migration, ...] = (
         _ask_search_rebuild,
         vacuum=True,
     ),
+    # 9: full articles read from their web pages (core/refresh/pages.py), beside the
+    # feed's text, which stays as it was. content: the article as HTML, compressed like
+    # bodies (core/bodies.py), NULL when error says why there is none; tries: failed
+    # fetches in a row; published: unix seconds. The search index holds the full
+    # text's words instead of the feed's while one is stored (core/store/search.py).
+    """
+    CREATE TABLE fulltext (
+        article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+        content BLOB,
+        content_type TEXT NOT NULL DEFAULT 'html',
+        url TEXT,
+        title TEXT,
+        author TEXT,
+        published INTEGER,
+        words INTEGER NOT NULL DEFAULT 0,
+        note TEXT,
+        fetched_at INTEGER NOT NULL,
+        error TEXT,
+        tries INTEGER NOT NULL DEFAULT 0
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -18,6 +18,10 @@ Contentless, the tables keep no copy of the text, so a row is taken out only by 
 FTS5 the very text it indexed. That rule lives here alone: :func:`index_rows` and
 :func:`_unindex`, and the one way articles leave the store,
 :meth:`SearchMixin._delete_where`.
+
+An article's indexed body is the text of its full article when one is stored (the
+``fulltext`` table, :mod:`.fulltext`), else of its feed body: every query here that
+reads what was indexed joins :data:`_FULL_TEXT` and reads :data:`_BODY`.
 """
 
 from __future__ import annotations
@@ -38,6 +42,14 @@ from newsterm.core.store.schema import SEARCH_REBUILD
 TIME_ORDER_MAX = 5_000
 """Up to this many results are ordered by date; more, by when they were stored (the
 order of the index: sorting 80,000 results by date takes longer than a keystroke)."""
+
+_FULL_TEXT = "LEFT JOIN fulltext f ON f.article_id = a.id"
+"""Joined to ``articles a``: the article's stored full text, if any (``f``)."""
+_BODY = (
+    "COALESCE(f.content, a.content), "
+    "CASE WHEN f.content IS NULL THEN a.content_type ELSE f.content_type END"
+)
+"""The (blob, content type) the index holds the text of: the full text's, else the feed's."""
 
 PHRASE_CHECK_MAX = 1_000
 """A phrase is looked for in the text of at most this many of the newest articles that
@@ -229,8 +241,8 @@ class SearchMixin(StoreBase):
         keep: set[int] = set()
         for chunk in _chunks(ids, 500):
             for aid, title, label, blob, ctype in self._query(
-                "SELECT a.id, a.title, s.label, a.content, a.content_type FROM articles a "
-                "JOIN sources s ON s.id = a.source_id "
+                f"SELECT a.id, a.title, s.label, {_BODY} FROM articles a "
+                f"JOIN sources s ON s.id = a.source_id {_FULL_TEXT} "
                 "WHERE a.id IN (SELECT value FROM json_each(?))",
                 (json.dumps(list(chunk)),),
             ):
@@ -271,8 +283,9 @@ class SearchMixin(StoreBase):
             log.warning("%s: rebuilding the search index", self.path)
             last = 0
             while rows := db.execute(
-                "SELECT a.id, a.title, s.label, a.content, a.content_type FROM articles a "
-                "JOIN sources s ON s.id = a.source_id WHERE a.id > ? ORDER BY a.id LIMIT 1000",
+                f"SELECT a.id, a.title, s.label, {_BODY} FROM articles a "
+                f"JOIN sources s ON s.id = a.source_id {_FULL_TEXT} "
+                "WHERE a.id > ? ORDER BY a.id LIMIT 1000",
                 (last,),
             ).fetchall():
                 last = rows[-1][0]
@@ -286,18 +299,41 @@ class SearchMixin(StoreBase):
         """The body text the index holds for a stored body."""
         return plain_text(self._body(blob), content_type)[:SEARCH_BODY_MAX]
 
+    def _stored_body(self, db: sqlite3.Connection, aid: int) -> tuple[str, str] | None:
+        """(title, indexed body) of a stored article as it is now, or None."""
+        row = db.execute(
+            f"SELECT a.title, {_BODY} FROM articles a {_FULL_TEXT} WHERE a.id = ?", (aid,)
+        ).fetchone()
+        return None if row is None else (row[0], self._indexed_body(row[1], row[2]))
+
     def _unindex_article(self, db: sqlite3.Connection, aid: int, source_label: str) -> None:
         """Take a stored article out of the index, from its row as it is now."""
+        stored = self._stored_body(db, aid)
+        if stored is not None:
+            _unindex(db, aid, stored[0], source_label, stored[1])
+
+    def _index_article(self, db: sqlite3.Connection, aid: int, source_label: str) -> None:
+        """Put a stored article into the index, from its row as it is now (after a
+        change :meth:`_unindex_article` took it out for)."""
+        stored = self._stored_body(db, aid)
+        if stored is not None:
+            _index(db, aid, stored[0], source_label, stored[1])
+
+    def _body_to_index(self, db: sqlite3.Connection, aid: int, feed_body: str) -> str:
+        """What the index is to hold as the body of article ``aid``, whose feed body's
+        text is ``feed_body``: its full text's, when one is stored."""
         row = db.execute(
-            "SELECT title, content, content_type FROM articles WHERE id = ?", (aid,)
+            "SELECT content, content_type FROM fulltext WHERE article_id = ? "
+            "AND content IS NOT NULL",
+            (aid,),
         ).fetchone()
-        if row is not None:
-            _unindex(db, aid, row[0], source_label, self._indexed_body(row[1], row[2]))
+        return feed_body if row is None else self._indexed_body(row[0], row[1])
 
     def _reindex_source(self, db: sqlite3.Connection, sid: int, old: str, new: str) -> None:
         """A source's label changed from ``old`` to ``new``: its articles' rows follow."""
         for aid, title, content, ctype in db.execute(
-            "SELECT id, title, content, content_type FROM articles WHERE source_id = ?", (sid,)
+            f"SELECT a.id, a.title, {_BODY} FROM articles a {_FULL_TEXT} WHERE a.source_id = ?",
+            (sid,),
         ).fetchall():
             body = self._indexed_body(content, ctype)
             _unindex(db, aid, title, old, body)
@@ -305,10 +341,10 @@ class SearchMixin(StoreBase):
 
     def _delete_where(self, db: sqlite3.Connection, where: str, params: Sequence[object]) -> int:
         """Delete the articles ``where`` selects (``a``: articles, ``s``: their source),
-        out of the index first. Returns how many went."""
+        out of the index first. Returns how many went (their full texts go with them)."""
         rows = db.execute(
-            "SELECT a.id, a.title, s.label, a.content, a.content_type FROM articles a "
-            f"JOIN sources s ON s.id = a.source_id WHERE {where}",
+            f"SELECT a.id, a.title, s.label, {_BODY} FROM articles a "
+            f"JOIN sources s ON s.id = a.source_id {_FULL_TEXT} WHERE {where}",
             params,
         ).fetchall()
         for aid, title, label, content, ctype in rows:

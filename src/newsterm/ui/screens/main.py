@@ -31,6 +31,7 @@ from newsterm.ui.messages import (
     SidebarLoaded,
 )
 from newsterm.ui.screens.feeds import FEED_BINDINGS, FeedActions
+from newsterm.ui.screens.fulltext import FullTextActions
 from newsterm.ui.screens.links import LinkActions
 from newsterm.ui.screens.marking import MarkActions
 from newsterm.ui.screens.refreshing import RefreshActions
@@ -51,6 +52,7 @@ FIRST_ROWS = 200
 class MainScreen(
     FeedActions,
     WalkActions,
+    FullTextActions,
     SidebarActions,
     MarkActions,
     LinkActions,
@@ -206,7 +208,7 @@ class MainScreen(
         article = self.library.article(rowid)
         if article is None:
             return
-        rendered = self.library.rendered(article)
+        article, rendered = self.shown_text(article)  # the full article, or the feed's text
         # Styled and wrapped here, off the event loop: the pane only draws lines.
         body = wrap_body(body_markdown(article, rendered), width)
         marking = mark and not article.row.read

@@ -12,6 +12,7 @@ from textual.message import Message
 from textual.widgets import Static
 
 from newsterm.core.article_text import article_meta, body_markdown
+from newsterm.core.fulltext import origin_line
 from newsterm.core.models import StoredArticle
 from newsterm.core.render import RenderedArticle
 from newsterm.ui.keys import bindings
@@ -40,6 +41,8 @@ class ArticleView(VerticalScroll, can_focus=True):
         self.article: StoredArticle | None = None
         self.rendered: RenderedArticle | None = None
         self.scroll_positions: dict[int, float] = {}
+        self.text_state: str | None = None
+        """The line that says which text is shown, while it is not the usual one."""
 
     def compose(self):  # type: ignore[no-untyped-def]
         yield Static(Text("Select an article to read it.", style="dim"), id="article-header")
@@ -66,13 +69,8 @@ class ArticleView(VerticalScroll, can_focus=True):
             else:
                 self.scroll_positions[left] = self.scroll_y
         self.article, self.rendered = article, rendered
-        header = Text(article.row.title, style="bold")
-        for line in article_meta(article, rendered):
-            header.append("\n")
-            header.append(line, style="dim")
-        if article.note:
-            header.append(f"\n({article.note})", style="italic")
-        self.query_one("#article-header", Static).update(header)
+        self.text_state = None
+        self._draw_header()
         if body is None:
             body = wrap_body(body_markdown(article, rendered), self.wrap_width)
         self.query_one(ArticleBody).show(body)
@@ -82,6 +80,27 @@ class ArticleView(VerticalScroll, can_focus=True):
         self.scroll_to(y=0, animate=False)
         if position:
             self.call_after_refresh(self.scroll_to, y=position, animate=False)
+
+    def set_text_state(self, line: str | None) -> None:
+        """Say which text the pane shows in ``line`` ("fetching…", why the full article
+        is not there) instead of :func:`~newsterm.core.fulltext.origin_line`'s."""
+        self.text_state = line
+        if self.article is not None:
+            self._draw_header()
+
+    def _draw_header(self) -> None:
+        article, rendered = self.article, self.rendered
+        assert article is not None and rendered is not None
+        header = Text(article.row.title, style="bold")
+        for line in article_meta(article, rendered):
+            header.append("\n")
+            header.append(line, style="dim")
+        origin = self.text_state or origin_line(article)
+        if origin:
+            header.append(f"\n{origin}", style="italic")
+        if article.note:
+            header.append(f"\n({article.note})", style="italic")
+        self.query_one("#article-header", Static).update(header)
 
     @property
     def body_text(self) -> str:
