@@ -110,7 +110,7 @@ def _parse_xml(
 ) -> ParsedFeed:
     from newsterm.core.sources.fastfeed import fast_parse
 
-    quick = fast_parse(body) if fast else None
+    quick = fast_parse(body, content_type) if fast else None
     if quick is not None:
         return _articles(quick, source_key, base_url)
     import feedparser
