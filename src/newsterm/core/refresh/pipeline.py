@@ -104,9 +104,12 @@ class Refresher:
         try:
             async with Fetcher(fetch_limits(settings)) as fetcher:
                 states = await asyncio.to_thread(store.source_states, [s.key for s in todo])
+                # A feed holds its slot from its fetch until its worker is done: so many
+                # bodies at most wait in this process (fetching outpaces parsing).
+                slots = asyncio.Semaphore(max(1, settings.concurrency))
                 tasks = [
                     asyncio.create_task(
-                        self._refresh_one(fetcher, s, states.get(s.key), settings, unchanged)
+                        self._refresh_one(fetcher, s, states.get(s.key), settings, unchanged, slots)
                     )
                     for s in todo
                 ]
@@ -140,6 +143,18 @@ class Refresher:
             log.warning("refresh leases not released: %s", exc)
 
     async def _refresh_one(
+        self,
+        fetcher: Fetcher,
+        source: Source,
+        state: SourceState | None,
+        settings: Settings,
+        unchanged: Unchanged,
+        slots: asyncio.Semaphore,
+    ) -> SourceReport:
+        async with slots:
+            return await self._refresh_held(fetcher, source, state, settings, unchanged)
+
+    async def _refresh_held(
         self,
         fetcher: Fetcher,
         source: Source,
@@ -257,9 +272,11 @@ class Refresher:
                 ),
                 None,
             )
+            # The TUI logs to a file (the terminal is its screen); the command line does not.
+            under_ui = log_file is not None
             self._pool = ProcessPoolExecutor(
                 initializer=worker_init,
-                initargs=(log_file, context.Lock()),
+                initargs=(log_file, context.Lock(), under_ui),
                 max_workers=max(1, min(4, os.cpu_count() or 1)),
                 mp_context=context,
             )
