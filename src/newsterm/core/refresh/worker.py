@@ -11,7 +11,7 @@ import contextlib
 import logging
 import os
 import sys
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -158,8 +158,7 @@ def parse(
     except ParseError as exc:
         return Failed(str(exc))
     changed: list[tuple[Article, str]] = []
-    for article in feed.articles:
-        article = replace(article, section=section)
+    for article in feed.articles:  # (the section is no part of the fingerprint)
         fp = fingerprint(article)
         if known.get(article.key.id) != fp:
             changed.append((article, fp))
@@ -171,7 +170,7 @@ def parse(
         title=feed.title,
         link=feed.link,
         warning=feed.warning,
-        rows=[prepare(article, fp, compress) for article, fp in changed],
+        rows=[prepare(article, fp, compress, section) for article, fp in changed],
         present=frozenset(a.key.id for a in feed.articles),
         zdict=new_zdict,
     )

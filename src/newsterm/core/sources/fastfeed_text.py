@@ -259,7 +259,10 @@ _SLASHES = re.compile(r"^([A-Za-z][A-Za-z0-9+,.-]*://)/*")
 def join(base: str, uri: str) -> str:
     """feedparser's join of a URI to the document's base (xml:base): the slashes after
     ``scheme://`` collapsed, then :func:`urllib.parse.urljoin`; ``""`` when it fails."""
-    uri = _SLASHES.sub(r"\1", uri, count=1)
+    if ":///" in uri:
+        uri = _SLASHES.sub(r"\1", uri, count=1)
+    if not base:
+        return uri  # urljoin("", uri) is uri
     try:
         return urllib.parse.urljoin(base, uri)
     except ValueError:
