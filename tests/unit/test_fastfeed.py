@@ -132,6 +132,9 @@ WIDER = {
     "guid-is-link": b"<rss version='2.0'><channel><item><title>a</title><guid>https://g.org/a</guid></item><item><title>b</title><guid isPermaLink='TRUE'>https://g.org/b</guid></item><item><guid>https://g.org/c</guid><link>https://g.org/c-link</link></item></channel></rss>",
     "atom-id-as-link": b"<feed xmlns='http://www.w3.org/2005/Atom'><title>t</title><id>https://f.org/</id><entry><id>https://f.org/e1</id><title>no link</title></entry><entry><id>tag:f,2</id><link rel='enclosure' href='https://f.org/a.mp3' length='10'/><title>enc</title></entry></feed>",
     "unknown-namespace-elements": b"<rss version='2.0' xmlns:x='urn:x'><channel><title>u</title><item><title>i</title><x:thing a='1'>t</x:thing><x:other>o</x:other><og><type>article</type></og></item></channel></rss>",
+    "itunes-owner-becomes-author": b"<rss version='2.0' xmlns:itunes='http://www.itunes.com/dtds/podcast-1.0.dtd'><channel><title>P</title><itunes:author>Hosts</itunes:author><itunes:owner><itunes:name>Network</itunes:name><itunes:email>n@p.org</itunes:email></itunes:owner><item><title>no author</title><guid isPermaLink='false'>1</guid></item></channel></rss>",
+    "atom-author-details": b"<feed xmlns='http://www.w3.org/2005/Atom'><title>t</title><author><uri>https://a.org/</uri><name>Ann</name></author><entry><id>tag:a,1</id><title>x</title><author><uri>https://a.org/bo</uri><name>Bo</name><email>bo@a.org</email></author></entry><entry><id>tag:a,2</id><title>y</title></entry></feed>",
+    "keywords-with-attributes": b"<rss version='2.0' xmlns:itunes='http://www.itunes.com/dtds/podcast-1.0.dtd'><channel><title>P</title><item><title>k</title><guid isPermaLink='false'>k</guid><itunes:keywords text='x'/><pubDate>Sunday, 12 August 2012 10:00:00 EST</pubDate></item></channel></rss>",
     "html-entity-title": b"<rss version='2.0'><channel><item><title>Tom &amp;amp; Jerry&amp;#8217;s</title></item></channel></rss>",
 }
 

@@ -180,8 +180,10 @@ class _Walk(Fields):
         elif name in CATEGORY or name == "itunes:category":
             self._category(el, name, target)
         elif name in SPLIT_TAGS:
-            if el.attrib or len(el):
+            if len(el):
                 raise _Unsure
+            if el.attrib:  # not pushed by feedparser: its end handler fails, no tags
+                return
             scheme = ITUNES_SCHEME if name == "itunes:keywords" else None
             for term in self._value(el).split(","):
                 self._add_tag(target, term.strip(), scheme, None)
@@ -241,5 +243,8 @@ class _Walk(Fields):
                 continue  # filed in the entry, at its depth
             if child_name not in allowed or len(child):
                 raise _Unsure
+            if name == "itunes:owner":  # the publisher's details, through the author's
+                key = "name" if child_name in ("name", "itunes:name") else "email"
+                self.save_author(self.entries[-1] if entry else self.feed, key, self._value(child))
             if child_name == "title" and (child.text or "").strip():
                 self.title_depth = depth + 1

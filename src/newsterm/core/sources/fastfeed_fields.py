@@ -28,6 +28,13 @@ _MRSS_SCHEME = "http://search.yahoo.com/mrss/category_schema"
 ITUNES_SCHEME = "http://www.itunes.com/"
 
 
+AUTHORS = "\x00authors"
+"""An entry's (or the feed's) author details, as feedparser's ``authors`` list."""
+_SPLIT = "\x00split"
+_DETAIL = {"name": "name", "itunes:name": "name", "email": "email", "itunes:email": "email",
+           "uri": "href", "url": "href", "homepage": "href"}  # fmt: skip
+
+
 class Unsure(Exception):
     """Something feedparser should judge: fall back."""
 
@@ -239,33 +246,54 @@ class Fields:
     def _author(
         self, el: ElementTree.Element, depth: int, target: dict[str, Any], entry: bool
     ) -> None:
-        name = email = ""
+        """An author element (RSS text, or Atom's name / email / uri), through
+        feedparser's bookkeeping of author details, quirks included."""
+        target.setdefault(AUTHORS, []).append({})
         text = el.text or ""
         for child in el:
             child_name = self.names(child.tag)
-            if child_name in ("name", "itunes:name"):
-                name = self._value(child)
-            elif child_name in ("email", "itunes:email"):
-                email = self._value(child)
+            if child_name in _DETAIL:
+                self.save_author(target, _DETAIL[child_name], self._value(child))
             elif child_name in TITLE:  # filed as the entry's title, at its own depth
                 self._title(child, depth + 1, target, entry, media=child_name == "media:title")
-                continue
-            elif child_name in ("uri", "url", "homepage") or (
-                child_name not in HANDLERS and not bails(child_name, bool(child.attrib))
-            ):
+            elif child_name not in HANDLERS and not bails(child_name, bool(child.attrib)):
                 if len(child):
                     raise Unsure
-                if child.attrib and child_name not in HANDLERS:
+                if child.attrib:
                     text += child.text or ""  # not pushed: its text is the author's
             else:
                 raise Unsure
             text += child.tail or ""
-        value = clean(text.strip())
-        if name and email:
-            value = f"{name} ({email})"
-        elif name or email:
-            value = name or email
-        self._store(target, "author", value, depth, entry)
+        self._store(target, "author", clean(text.strip()), depth, entry)
+        self._sync_author(target)
+
+    def save_author(self, target: dict[str, Any], key: str, value: str) -> None:
+        """feedparser's ``_save_author``: it syncs the author *before* it files the new
+        detail (so an owner's name becomes the feed's author once its email comes)."""
+        self._sync_author(target)
+        target.setdefault(AUTHORS, [{}])[-1][key] = value
+
+    @staticmethod
+    def _sync_author(target: dict[str, Any]) -> None:
+        """feedparser's ``_sync_author_detail``: the author from the last detail, or
+        the detail from the author's text."""
+        authors = target.get(AUTHORS)
+        detail = authors[-1] if authors else {}
+        if detail:
+            if detail.get(_SPLIT):
+                raise Unsure  # feedparser split an address out of the text: not done here
+            name, email = detail.get("name"), detail.get("email")
+            if name and email:
+                target["author"] = f"{name} ({email})"
+            elif name or email:
+                target["author"] = name or email
+            return
+        author = target.get("author")
+        if author:
+            if "@" in author:
+                detail[_SPLIT] = True
+            else:
+                detail["name"] = author
 
     def _category(self, el: ElementTree.Element, name: str, target: dict[str, Any]) -> None:
         attrs = {k.lower(): v for k, v in el.attrib.items()}

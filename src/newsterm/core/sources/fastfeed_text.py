@@ -209,7 +209,7 @@ _W3DTF = re.compile(
     r"| \d\d:\d\d(?::\d\d)?)?"
 )
 _RFC822 = re.compile(
-    r"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun),?\s+)?(\d\d?)\s+([A-Za-z]{3})\s+(\d{4})\s+"
+    r"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,?\s+)?(\d\d?)\s+([A-Za-z]{3})[A-Za-z]*\s+(\d{4})\s+"
     r"(\d\d?):(\d\d)(?::(\d\d))?\s+([+-]\d{4}|[A-Za-z]{1,3})",
     re.IGNORECASE,
 )
