@@ -135,6 +135,8 @@ WIDER = {
     "itunes-owner-becomes-author": b"<rss version='2.0' xmlns:itunes='http://www.itunes.com/dtds/podcast-1.0.dtd'><channel><title>P</title><itunes:author>Hosts</itunes:author><itunes:owner><itunes:name>Network</itunes:name><itunes:email>n@p.org</itunes:email></itunes:owner><item><title>no author</title><guid isPermaLink='false'>1</guid></item></channel></rss>",
     "atom-author-details": b"<feed xmlns='http://www.w3.org/2005/Atom'><title>t</title><author><uri>https://a.org/</uri><name>Ann</name></author><entry><id>tag:a,1</id><title>x</title><author><uri>https://a.org/bo</uri><name>Bo</name><email>bo@a.org</email></author></entry><entry><id>tag:a,2</id><title>y</title></entry></feed>",
     "keywords-with-attributes": b"<rss version='2.0' xmlns:itunes='http://www.itunes.com/dtds/podcast-1.0.dtd'><channel><title>P</title><item><title>k</title><guid isPermaLink='false'>k</guid><itunes:keywords text='x'/><pubDate>Sunday, 12 August 2012 10:00:00 EST</pubDate></item></channel></rss>",
+    # feedparser says guidislink (the guid came first) but the <link> after it is kept
+    "guid-then-relative-link": b"<rss version='2.0'><channel><title>t</title><link>https://n.example/</link><item><title>x</title><guid>1</guid><link>/about</link></item></channel></rss>",
     "html-entity-title": b"<rss version='2.0'><channel><item><title>Tom &amp;amp; Jerry&amp;#8217;s</title></item></channel></rss>",
 }
 

@@ -244,7 +244,11 @@ def _article(
         title = title_from_text(content or summary, content_type == "html") or "(untitled)"
 
     raw_link = get(entry, "link")
-    if get(entry, "guidislink") and not str(raw_link).startswith(("http://", "https://")):
+    if (
+        get(entry, "guidislink")
+        and raw_link == get(entry, "id")
+        and not str(raw_link).startswith(("http://", "https://"))
+    ):
         raw_link = None  # feedparser copied a guid that is no URL (isPermaLink unset)
     url = resolve_url(raw_link, base)
     date_text = get(entry, "published") or get(entry, "updated") or ""
