@@ -1,10 +1,12 @@
-"""newsterm against newsboat: every scenario of issue 7, one table.
+"""newsterm against newsboat: every scenario of issues 7 and 13, one table.
 
     python bench/run.py                      # everything (median of 5)
-    python bench/run.py --quick              # median of 3, newsboat's 1-thread latency run once
+    python bench/run.py --quick              # median of 3, no newsboat 1-thread run
+    python bench/run.py --corpus generated   # the refresh rows on feedgen's feeds
     python bench/run.py refresh-fresh startup   # some scenarios (or --only a,b)
     python bench/run.py --list
 
+The refresh rows use the real-shaped corpus (realfeeds.py) when ../shared is there.
 It runs under newsterm's interpreter (it re-executes itself with the Python of the
 `newsterm` on PATH, or of --newsterm, when newsterm is not importable here). The
 100,000-article stores are built once and cached in bench/.cache/ (see stores.py).
