@@ -11,7 +11,7 @@ and turned into terminal bytes (render_segments), as a real terminal would get i
 condition "holds in a frame" when it is true as that frame is made. Keys go through
 the driver (driver.send_message), as a real terminal's keys do.
 
-- section: SectionTree.select_place(the 10k section) -> first frame where the list
+- section: SectionTree.select_view(the 10k section) -> first frame where the list
   holds its 10,000 ids; then End -> first frame with the cursor on the last row.
 - open: Enter on a row with a ~10 KB HTML body -> first frame with its title in the
   pane (ArticleView.article is it); settled = first frame where the body has been
@@ -111,7 +111,7 @@ async def run(args: argparse.Namespace) -> dict:
     from newsterm.ui.app import NewsApp
     from newsterm.ui.widgets.article_list import ArticleList
     from newsterm.ui.widgets.article_view import ArticleView
-    from newsterm.ui.widgets.section_tree import Place, SectionTree
+    from newsterm.ui.widgets.section_tree import SectionTree
 
     slow: list[str] = []
     if os.environ.get("NEWSTERM_BENCH_SLOW_MS"):
@@ -146,7 +146,7 @@ async def run(args: argparse.Namespace) -> dict:
 
         async def show_all() -> None:
             if screen.view.kind != "all":
-                tree.select_place(Place("all"))
+                tree.select_view(View("all"))
                 await clock.until(lambda: screen.view.kind == "all" and len(lst.ids) == total)
             lst.focus()
             await pilot.pause()
@@ -157,7 +157,7 @@ async def run(args: argparse.Namespace) -> dict:
             for _ in range(args.reps):
                 await show_all()
                 started = time.perf_counter()
-                tree.select_place(Place("section", (TEN_SECTION,)))
+                tree.select_view(View("section", (TEN_SECTION,)))
                 switch.append(await clock.until(lambda: len(lst.ids) == TEN) - started)
                 lst.focus()
                 await pilot.pause()
