@@ -153,17 +153,12 @@ def _origin(url: httpx.URL) -> Origin:
 
 
 class _OriginTransport(httpx.AsyncBaseTransport):
-    """One connection pool per origin, each keeping up to ``per_host`` connections
-    alive while the refresh still has feeds of that host to fetch.
-
-    Per origin, because a pool checks every connection it holds each time a request
-    starts or ends (httpcore asks the socket whether it is still readable): one pool
-    for 64 connections spent more time there than on the requests. http:// and
-    https:// pools differ only in their TLS context: the system's CA certificates
-    (~40 ms to load) are loaded once, at the first https pool; an http pool's context
-    trusts nothing, so it could never complete a TLS handshake. (Proxies from the
-    environment are httpx's own mounts and come before this.)
-    """
+    """One connection pool per origin, keeping up to ``per_host`` connections alive
+    while the refresh has feeds of that host to fetch (httpcore checks every connection
+    of a pool at each request: one pool of 64 cost more than the requests). The CA
+    certificates (~40 ms) load once, at the first https pool; an http pool's TLS context
+    trusts nothing, so it never completes a handshake. (Proxies from the environment
+    are httpx's own mounts and come before this.)"""
 
     def __init__(self, limits: httpx.Limits) -> None:
         self._limits = limits
