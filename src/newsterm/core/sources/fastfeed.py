@@ -31,6 +31,7 @@ from xml.etree import ElementTree
 
 from newsterm.core.sources.fastfeed_fields import (
     ITUNES_SCHEME,
+    UNKNOWN_AUTHOR,
     XML_BASE,
     Fields,
     Unsure,
@@ -52,6 +53,7 @@ from newsterm.core.sources.fastfeed_names import (
     bails,
 )
 from newsterm.core.sources.fastfeed_text import join, parse_date, utf8_body
+from newsterm.core.text import clean_line
 
 _ENTRY_IMAGE = frozenset({"url", "width", "height", "link"})
 _Unsure = Unsure
@@ -114,6 +116,12 @@ class _Walk(Fields):
         elif name != "rdf:rdf":
             raise _Unsure
         self._children(root, 1, self.feed, entry=False)
+        if any(entry.get("author") == UNKNOWN_AUTHOR for entry in self.entries):
+            raise _Unsure
+        if self.feed.get("author") == UNKNOWN_AUTHOR:
+            if not all(clean_line(entry.get("author")) for entry in self.entries):
+                raise _Unsure  # an entry without an author would show the feed's
+            del self.feed["author"]
         return {"feed": self.feed, "entries": self.entries, "version": self.version, "bozo": False}
 
     def _children(

@@ -31,6 +31,8 @@ ITUNES_SCHEME = "http://www.itunes.com/"
 AUTHORS = "\x00authors"
 """An entry's (or the feed's) author details, as feedparser's ``authors`` list."""
 _SPLIT = "\x00split"
+UNKNOWN_AUTHOR = "\x00unknown author"
+"""An author feedparser would have made of details not reproduced here."""
 _DETAIL = {"name": "name", "itunes:name": "name", "email": "email", "itunes:email": "email",
            "uri": "href", "url": "href", "homepage": "href"}  # fmt: skip
 
@@ -280,8 +282,9 @@ class Fields:
         authors = target.get(AUTHORS)
         detail = authors[-1] if authors else {}
         if detail:
-            if detail.get(_SPLIT):
-                raise Unsure  # feedparser split an address out of the text: not done here
+            if detail.get(_SPLIT):  # feedparser split an address out of the text: not
+                target["author"] = UNKNOWN_AUTHOR  # done here; unsure, if it is read
+                return
             name, email = detail.get("name"), detail.get("email")
             if name and email:
                 target["author"] = f"{name} ({email})"

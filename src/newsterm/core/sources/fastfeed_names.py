@@ -266,8 +266,7 @@ class Namer:
         self._data = data
         self.first_version = ""
         """The version feedparser infers from the first declaration it recognises."""
-        head = data[:4096]
-        for match in _DECLARATION.finditer(head):
+        for match in _DECLARATION.finditer(data):  # stops at the first it knows
             uri = match.group(3).decode("utf-8", "replace").lower()
             version = _VERSIONS.get(uri)
             if version == "rss090" and match.group(1):
