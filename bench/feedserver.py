@@ -27,6 +27,7 @@ MODES = ("validators", "no-validators")
 # A fixed date: the bodies never change, so neither does their Last-Modified.
 LAST_MODIFIED_TS = 1714564800  # 2024-05-01 12:00:00 UTC
 LAST_MODIFIED = formatdate(LAST_MODIFIED_TS, usegmt=True)
+DEFAULT_TYPE = "application/xml; charset=utf-8"  # true of feedgen's feeds
 PATH_RE = re.compile(r"^/feed/(\d+)\.xml$")
 
 
@@ -34,16 +35,25 @@ class FeedServer(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128  # well above the 16 concurrent connections we need
 
-    def __init__(self, feeds: list[tuple[str, bytes]], mode: str, latency_ms: float, port: int):
+    def __init__(
+        self,
+        feeds: list[tuple[str, bytes]],
+        mode: str,
+        latency_ms: float,
+        port: int,
+        host: str = "127.0.0.1",
+        content_types: dict[str, str] | None = None,
+    ):
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
         self.bodies = {name: data for name, data in feeds}
         self.etags = {name: '"' + hashlib.sha1(data).hexdigest()[:20] + '"' for name, data in feeds}
+        self.content_types = content_types or {}
         self.mode = mode
         self.latency = latency_ms / 1000
         self.stats: Counter[int] = Counter()  # status code -> responses
         self._lock = threading.Lock()
-        super().__init__(("127.0.0.1", port), FeedHandler)
+        super().__init__((host, port), FeedHandler)
 
     def count(self, status: int) -> None:
         with self._lock:
@@ -93,7 +103,7 @@ class FeedHandler(BaseHTTPRequestHandler):
         if name not in srv.bodies:
             self._send(404, b"not found\n", {"Content-Type": "text/plain"})
             return
-        headers = {"Content-Type": "application/xml; charset=utf-8"}
+        headers = {"Content-Type": srv.content_types.get(name, DEFAULT_TYPE)}
         if srv.mode == "validators":
             etag = srv.etags[name]
             headers |= {"ETag": etag, "Last-Modified": LAST_MODIFIED}
@@ -106,16 +116,22 @@ class FeedHandler(BaseHTTPRequestHandler):
 
 
 def start_server(
-    feeds: list[tuple[str, bytes]], mode: str = "validators", latency: float = 0, port: int = 0
+    feeds: list[tuple[str, bytes]],
+    mode: str = "validators",
+    latency: float = 0,
+    port: int = 0,
+    host: str = "127.0.0.1",
+    content_types: dict[str, str] | None = None,
 ) -> tuple[FeedServer, int]:
-    """Serve `feeds` in a daemon thread; latency in ms. Stop with server.shutdown()."""
-    server = FeedServer(feeds, mode, latency, port)
+    """Serve `feeds` in a daemon thread; latency in ms. Stop with server.shutdown().
+    `content_types` ({name: Content-Type}) overrides the default per feed."""
+    server = FeedServer(feeds, mode, latency, port, host, content_types)
     threading.Thread(target=server.serve_forever, name="feedserver", daemon=True).start()
     return server, server.server_address[1]
 
 
-def feed_urls(port: int, feeds: list[tuple[str, bytes]]) -> list[str]:
-    return [f"http://127.0.0.1:{port}/feed/{name}" for name, _ in feeds]
+def feed_urls(port: int, feeds: list[tuple[str, bytes]], host: str = "127.0.0.1") -> list[str]:
+    return [f"http://{host}:{port}/feed/{name}" for name, _ in feeds]
 
 
 def main(argv: list[str] | None = None) -> int:

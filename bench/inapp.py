@@ -130,6 +130,13 @@ async def run(args: argparse.Namespace) -> dict:
                 slow.append(text[:200] + " ... " + text[-30:] if len(text) > 240 else text)
 
         logging.getLogger("asyncio").addHandler(Collect(logging.WARNING))
+    # As `newsterm` starts the TUI (cli._tui): the log goes to a file, which is also how
+    # the refresh knows a UI draws in its process (its parsing workers then run niced).
+    import logging
+
+    logging.basicConfig(
+        filename=str(Path(args.db).with_name("newsterm.log")), level=logging.WARNING, force=True
+    )
     library = Library(load_config(Path(args.config)), Store.open(Path(args.db)))
     app = NewsApp(library)
     clock = FrameClock(app)

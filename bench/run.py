@@ -1,10 +1,12 @@
-"""newsterm against newsboat: every scenario of issue 7, one table.
+"""newsterm against newsboat: every scenario of issues 7 and 13, one table.
 
     python bench/run.py                      # everything (median of 5)
-    python bench/run.py --quick              # median of 3, newsboat's 1-thread latency run once
+    python bench/run.py --quick              # median of 3, no newsboat 1-thread run
+    python bench/run.py --corpus generated   # the refresh rows on feedgen's feeds
     python bench/run.py refresh-fresh startup   # some scenarios (or --only a,b)
     python bench/run.py --list
 
+The refresh rows use the real-shaped corpus (realfeeds.py) when ../shared is there.
 It runs under newsterm's interpreter (it re-executes itself with the Python of the
 `newsterm` on PATH, or of --newsterm, when newsterm is not importable here). The
 100,000-article stores are built once and cached in bench/.cache/ (see stores.py).
@@ -32,10 +34,10 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
 SCENARIOS = {
-    "refresh-fresh": "refresh 200 feeds, fresh store, loopback",
-    "refresh-304": "refresh 200 feeds, every feed answers 304",
-    "refresh-unchanged": "refresh 200 feeds, unchanged bodies, no validators",
-    "refresh-latency": "refresh 200 feeds, 250 ms server latency",
+    "refresh-fresh": "refresh, fresh store, loopback",
+    "refresh-304": "refresh, every feed answers 304",
+    "refresh-unchanged": "refresh, unchanged bodies, no validators",
+    "refresh-hosts": "refresh, 20 hosts, 250 ms per response",
     "startup": "start-up to article list, 100k articles (pty)",
     "store-size": "store size, 100k articles",
     "memory": "peak memory, TUI on 100k articles + End (pty)",
@@ -44,18 +46,22 @@ SCENARIOS = {
     "search": "full-text search, 100k articles, first page",
     "key-latency": "key -> frame while a refresh parses (Pilot)",
 }
+SCENARIOS_EXTRA = {"refresh-rss": "peak RSS of the refresh's process tree (fresh)"}
+HOSTS = 20
+FLOOR_SLACK = 1.5  # seconds above the fetch floor the many-hosts budget allows
 # name -> (server mode, latency ms, warm-up refreshes before each measured one)
 REFRESH = {
     "refresh-fresh": ("validators", 0, 0),
     "refresh-304": ("validators", 0, 2),
     "refresh-unchanged": ("no-validators", 0, 1),
-    "refresh-latency": ("validators", 250, 0),
+    "refresh-hosts": ("validators", 250, 0),
 }
-BUDGET = {  # ratio to newsboat (same run), or milliseconds
+BUDGET = {  # ratio to newsboat with reload-threads 16 (same run), or milliseconds
     "refresh-fresh": 0.6,
-    "refresh-304": 0.25,
+    "refresh-304": 0.3,
     "refresh-unchanged": 0.3,
-    "refresh-latency": 0.6,
+    "refresh-hosts": 0.4,
+    "refresh-rss": 1.5,
     "startup": 0.5,
     "store-size": 0.4,
     "memory": 1.0,
@@ -163,7 +169,17 @@ class Context:
     seed: int
     n_feeds: int
     tmp: Path
+    corpus_kind: str = "real"
     _big: object = None
+    _corpus: object = None
+
+    def corpus(self):  # type: ignore[no-untyped-def]
+        """The refresh rows' feeds (stores.refresh_corpus), made once per run."""
+        import stores
+
+        if self._corpus is None:
+            self._corpus = stores.refresh_corpus(self.corpus_kind, self.seed, self.n_feeds)
+        return self._corpus
 
     def big(self):  # type: ignore[no-untyped-def]
         import stores
@@ -186,52 +202,78 @@ def count_articles(db: Path) -> int:
 # -- 1-4: refresh ------------------------------------------------------------------------
 
 
+def _hosts_servers(corpus, mode: str, latency: float, n_hosts: int):  # type: ignore[no-untyped-def]
+    """One feed server per loopback address 127.0.0.2 … (the feeds dealt out in turn)."""
+    from feedserver import start_server
+
+    servers, urls = [], [""] * len(corpus.feeds)
+    for h in range(n_hosts):
+        mine = [(i, f) for i, f in enumerate(corpus.feeds) if i % n_hosts == h]
+        host = f"127.0.0.{h + 2}"
+        server, port = start_server([f for _, f in mine], mode, latency, host=host,
+                                    content_types=corpus.content_types)  # fmt: skip
+        servers.append(server)
+        for i, (name, _) in mine:
+            urls[i] = f"http://{host}:{port}/feed/{name}"
+    return servers, urls
+
+
 def scenario_refresh(name: str, ctx: Context) -> list[Row]:
-    import feedgen
     import stores
     from feedserver import feed_urls, start_server
-    from newsboat import feeds_with_validators, run_command_measured, run_newsboat_reload
+    from newsboat import run_command_measured, run_newsboat_reload
 
     mode, latency, warmups = REFRESH[name]
-    feeds = stores.feeds(ctx.seed, ctx.n_feeds)
-    n_items = sum(feedgen.count_items(d) for _, d in feeds)
-    expect = Counter({304 if name == "refresh-304" else 200: len(feeds)})
+    corpus = ctx.corpus()
+    n_feeds, n_items = len(corpus.feeds), corpus.items
     work = ctx.tmp / name
-    server, port = start_server(feeds, mode, latency)
-    urls = feed_urls(port, feeds)
+    if name == "refresh-hosts":
+        servers, urls = _hosts_servers(corpus, mode, latency, HOSTS)
+    else:
+        server, port = start_server(corpus.feeds, mode, latency, content_types=corpus.content_types)
+        servers, urls = [server], feed_urls(port, corpus.feeds)
+
+    def stats() -> Counter:
+        total: Counter = Counter()
+        for server in servers:
+            total += server.reset_stats()
+        return total
+
+    def check(label: str, got: Counter) -> None:
+        if sum(got.values()) != n_feeds:
+            raise RuntimeError(f"{name} {label}: server answered {dict(got)} to {n_feeds} feeds")
+        if name == "refresh-304" and got[304] < 0.8 * n_feeds:
+            raise RuntimeError(f"{name} {label}: only {got[304]} answers were 304")
+        if name != "refresh-304" and got[200] != n_feeds:
+            raise RuntimeError(f"{name} {label}: server answered {dict(got)}")
+
     try:
-        # newsterm: config, and the warm store when the scenario needs one
-        # All 200 feeds are on one host here. newsboat's reload threads have no per-host
-        # limit, so newsterm gets the same parallelism: 16 at once, from any host.
-        config = stores.newsterm_config(work / "newsterm" / "config.toml", urls, per_host=16)
+        # One host, loopback: newsboat's reload threads have no per-host limit, so
+        # newsterm may use all its connections on that host too. Over many hosts,
+        # newsterm runs with its defaults.
+        per_host = None if name == "refresh-hosts" else 16
+        config = stores.newsterm_config(work / "newsterm" / "config.toml", urls, per_host=per_host)
         data = work / "newsterm" / "data"
         warm = work / "newsterm" / "warm"
         argv = [ctx.newsterm, "--config", str(config), "--data-dir", str(data), "refresh"]
         nt_log = work / "newsterm" / "newsterm.log"
-        variants: list[int | None] = [None, 16] if ctx.newsboat else []
+        variants: list[int | None] = [16] if ctx.newsboat else []
+        if ctx.newsboat and not ctx.quick and name == "refresh-fresh":
+            variants = [None, 16]
         snapshots: dict[int | None, Path] = {}
         if warmups:
-            # The warm stores are the cached templates (one organic refresh / reload of
-            # these feeds) moved to this server's port; for 304, newsboat's also gets
-            # the validators its second reload would store. Checked by the server's
-            # counts on every measured run.
-            big = ctx.big()
-            old = big.meta["urls"][0].rsplit("/feed/", 1)[0]
-            new = urls[0].rsplit("/feed/", 1)[0]
-            stores.rekeyed_newsterm(big.template_db.parent, warm, old, new)
-            etags = None
-            if name == "refresh-304":
-                etags = {u: server.etags[n] for u, (n, _) in zip(urls, feeds, strict=False)}
+            # The warm stores: one unmeasured refresh of these very feeds (newsboat:
+            # `warmups` reloads; 2.21 stores validators from its second reload on).
+            run_command_measured(argv, log=nt_log)
+            shutil.rmtree(warm, ignore_errors=True)
+            shutil.copytree(data, warm)
             for threads in variants:
                 run = work / f"newsboat-{threads or 'default'}"
-                snapshots[threads] = stores.rekeyed_newsboat(
-                    big.newsboat_template, run / "cache.db.warm", old, new, etags
-                )
-                if name == "refresh-304":
-                    stored, total = feeds_with_validators(snapshots[threads])
-                    if stored != total:
-                        raise RuntimeError(f"newsboat holds validators for {stored}/{total}")
-        server.reset_stats()
+                for _ in range(warmups):
+                    run_newsboat_reload(urls, run, threads, fresh=False)
+                snapshots[threads] = run / "cache.db.warm"
+                shutil.copyfile(run / "cache.db", snapshots[threads])
+        stats()
 
         def run_newsterm() -> tuple[float, int]:
             shutil.rmtree(data, ignore_errors=True)
@@ -243,13 +285,17 @@ def scenario_refresh(name: str, ctx: Context) -> list[Row]:
                 raise RuntimeError(f"{name}: newsterm stored {stored} articles, not {n_items}")
             return result
 
+        nb_items: dict[str, int] = {}
+
         def run_newsboat(threads: int | None) -> tuple[float, int]:
+            from newsboat import count_items
+
             run = work / f"newsboat-{threads or 'default'}"
             if threads in snapshots:
                 shutil.copyfile(snapshots[threads], run / "cache.db")
-            return run_newsboat_reload(
-                urls, run, threads, fresh=threads not in snapshots, min_items=n_items
-            )
+            result = run_newsboat_reload(urls, run, threads, fresh=threads not in snapshots)
+            nb_items[str(threads or "default")] = count_items(run / "cache.db")
+            return result
 
         results: dict[str, list[tuple[float, int]]] = {"newsterm": [], "default": [], "16": []}
         jobs: list[tuple[str, object]] = [("newsterm", run_newsterm)]
@@ -258,47 +304,52 @@ def scenario_refresh(name: str, ctx: Context) -> list[Row]:
         for rep in range(ctx.reps):
             order = jobs[rep % len(jobs) :] + jobs[: rep % len(jobs)]  # interleaved
             for label, job in order:
-                if label == "default" and latency and rep >= 1:
-                    continue  # 1 thread at 250 ms takes ~60 s: measured once
-                server.reset_stats()
+                stats()
                 results[label].append(job())  # type: ignore[operator]
-                stats = server.reset_stats()
-                if stats != expect:
-                    raise RuntimeError(
-                        f"{name} {label}: server answered {dict(stats)}, not {dict(expect)}"
-                    )
+                check(label, stats())
                 wall, rss = results[label][-1]
                 log(
                     f"{name} rep {rep + 1}/{ctx.reps} {label:>8}: {wall:6.2f} s {rss / 1024:6.0f} MB"
                 )
     finally:
-        server.shutdown()
-        server.server_close()
+        for server in servers:
+            server.shutdown()
+            server.server_close()
 
     nt = [w for w, _ in results["newsterm"]]
     nt_rss = med([r for _, r in results["newsterm"]]) / 1024
     data = {k: [[round(w, 3), r] for w, r in v] for k, v in results.items()}
+    data |= {"feeds": n_feeds, "newsterm_articles": n_items, "newsboat_articles": nb_items}
+    nt_text = f"{med(nt):.2f} s, {nt_rss:.0f} MB"
+    rows = []
+    budget = f"<= {BUDGET[name]:g}x"
+    if name == "refresh-hosts":
+        from newsterm.core.config import Settings
+
+        concurrency = Settings().concurrency
+        floor = latency / 1000 * -(-n_feeds // concurrency)
+        data["floor_s"] = floor
+        nt_text = f"{med(nt):.2f} s (floor {floor:.2f} s), {nt_rss:.0f} MB"
+        budget += f", floor + {FLOOR_SLACK:g} s"
     if not ctx.newsboat:
-        return [Row(SCENARIOS[name], f"{med(nt):.2f} s, {nt_rss:.0f} MB", "skipped", None,
-                    f"<= {BUDGET[name]:g}x", None, data)]  # fmt: skip
-    d = [w for w, _ in results["default"]]
+        return [Row(SCENARIOS[name], nt_text, "skipped", None, budget, None, data)]
     s16 = [w for w, _ in results["16"]]
-    nb_text = f"{med(d):.2f} s (16 thr {med(s16):.2f} s)"
-    if latency:
-        # budget against 16 threads; the paired ratio per repetition
-        ratios = [a / b for a, b in zip(nt, s16, strict=False)]
-        nb_text = f"16 thr {med(s16):.2f} s (1 thr {med(d):.1f} s, n={len(d)})"
-    else:
-        best = [min(a, b) for a, b in zip(d, s16, strict=False)]
-        ratios = [a / b for a, b in zip(nt, best, strict=False)]
-    nb_rss = med([r for _, r in results["16" if latency else "default"]]) / 1024
+    ratios = [a / b for a, b in zip(nt, s16, strict=False)]
+    nb_rss = med([r for _, r in results["16"]]) / 1024
+    nb_text = f"16 thr {med(s16):.2f} s, {nb_rss:.0f} MB"
+    if results["default"]:
+        nb_text += f" (1 thr {med([w for w, _ in results['default']]):.2f} s)"
     data["paired_ratios"] = [round(r, 3) for r in ratios]
-    return [
-        ratio_row(
-            name, SCENARIOS[name], f"{med(nt):.2f} s, {nt_rss:.0f} MB",
-            f"{nb_text}, {nb_rss:.0f} MB", med(ratios), data,
-        )
-    ]  # fmt: skip
+    met = med(ratios) <= BUDGET[name]
+    if name == "refresh-hosts":
+        met = met and med(nt) <= data["floor_s"] + FLOOR_SLACK
+    rows.append(Row(SCENARIOS[name], nt_text, nb_text, med(ratios), budget, met, data))
+    if name == "refresh-fresh":
+        rss_ratios = [a[1] / b[1] for a, b in zip(results["newsterm"], results["16"], strict=False)]
+        rows.append(Row(SCENARIOS_EXTRA["refresh-rss"], f"{nt_rss:.0f} MB", f"16 thr {nb_rss:.0f} MB",
+                        med(rss_ratios), f"<= {BUDGET['refresh-rss']:g}x",
+                        med(rss_ratios) <= BUDGET["refresh-rss"], {}))  # fmt: skip
+    return rows
 
 
 # -- 5, 7: the TUI in a pty ---------------------------------------------------------------
@@ -570,6 +621,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reps", type=int, help="repetitions of each measured run")
     parser.add_argument("--newsterm", help="the newsterm executable (default: on PATH)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--corpus", choices=["real", "generated"], default="real",
+        help="the refresh rows' feeds: copies of ../shared/corpus/feeds/real, or feedgen's",
+    )  # fmt: skip
     parser.add_argument("--feeds", type=int, default=200)
     parser.add_argument("--list", action="store_true", help="list the scenarios")
     parser.add_argument("--keep", action="store_true", help="keep the temp dir (prints it)")
@@ -595,7 +650,7 @@ def main(argv: list[str] | None = None) -> int:
     reps = args.reps or (3 if args.quick else 5)
     started = time.perf_counter()
     tmp = Path(tempfile.mkdtemp(prefix="newsterm-bench-"))
-    ctx = Context(newsterm, newsboat, reps, args.quick, args.seed, args.feeds, tmp)
+    ctx = Context(newsterm, newsboat, reps, args.quick, args.seed, args.feeds, tmp, args.corpus)
     rows: list[Row] = []
     pilot = [n for n in ("section", "open-article", "search") if n in names]
     try:
@@ -623,6 +678,10 @@ def main(argv: list[str] | None = None) -> int:
         f"{os.cpu_count()} cores, "
         f"median of {reps} (in-app: {5 if args.quick else 10}), {minutes:.1f} min"
     )
+    if any(n in REFRESH for n in names):
+        corpus = ctx.corpus()
+        megabytes = sum(len(d) for _, d in corpus.feeds) / 1e6
+        header += f"\nrefresh rows: {corpus.label}, {corpus.items:,} articles, {megabytes:.1f} MB"
     print(header)
     print(table(rows))
     out = BENCH / "out"

@@ -72,6 +72,50 @@ def feeds(seed: int = 1, n: int = 200) -> list[tuple[str, bytes]]:
     return [(name, (folder / name).read_bytes()) for name in names]
 
 
+@dataclass
+class Corpus:
+    """The feeds a refresh scenario serves."""
+
+    kind: str
+    """"real" (copies of ../shared/corpus/feeds/real, realfeeds.py) or "generated"."""
+    label: str
+    feeds: list[tuple[str, bytes]]
+    content_types: dict[str, str] | None
+    """Per feed, what the server sends (None: feedserver's default)."""
+    items: int
+    """The articles newsterm stores from them (its own parser counts them)."""
+
+
+def refresh_corpus(kind: str = "real", seed: int = 1, n: int = 200, copies: int = 5) -> Corpus:
+    """The refresh scenarios' feeds: the real-shaped corpus when ../shared is there,
+    else (or when asked) the generated one, labelled so."""
+    import realfeeds
+
+    if kind == "real" and realfeeds.available():
+        the_feeds = realfeeds.build(copies)
+        types = {name: realfeeds.content_type(data) for name, data in the_feeds}
+        label = f"{len(the_feeds)} real-shaped feeds"
+        return Corpus("real", label, the_feeds, types, _count_articles(the_feeds, types))
+    the_feeds = feeds(seed, n)
+    label = f"{n} generated feeds" + ("" if kind == "generated" else " (no ../shared)")
+    items = sum(feedgen.count_items(d) for _, d in the_feeds)
+    return Corpus("generated", label, the_feeds, None, items)
+
+
+def _count_articles(the_feeds: list[tuple[str, bytes]], types: dict[str, str]) -> int:
+    from newsterm.core.errors import ParseError
+    from newsterm.core.sources.feeds import parse_feed
+
+    total = 0
+    for name, data in the_feeds:
+        url = f"http://127.0.0.1/feed/{name}"
+        try:
+            total += len(parse_feed(data, url, url, types[name]).articles)
+        except ParseError:
+            pass
+    return total
+
+
 def feeds_dir(seed: int = 1, n: int = 200) -> Path:
     feeds(seed, n)
     return CACHE / f"feeds-s{seed}-n{n}"

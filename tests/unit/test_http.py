@@ -428,6 +428,40 @@ def test_per_host_concurrency_is_bounded(raw_server: _RawServer) -> None:
     assert state["max"] == 2
 
 
+def test_connections_are_kept_alive_per_host_and_closed_after_its_last_feed(
+    raw_server: _RawServer,
+) -> None:
+    """Six feeds of one host, two at a time: two connections carry all six; once the
+    host has nothing more to fetch, they are closed (the server sees them end)."""
+    lock = threading.Lock()
+    ports: list[int] = []
+
+    def feed(handler: BaseHTTPRequestHandler) -> None:
+        with lock:
+            ports.append(handler.client_address[1])
+        time.sleep(0.05)
+        _send(handler, FEED)
+
+    raw_server.routes["/feed"] = feed
+    before = threading.active_count()
+
+    async def run() -> tuple[list[FetchResult], int]:
+        async with Fetcher(FetchLimits(per_host=2, concurrency=8)) as fetcher:
+            results = await asyncio.gather(
+                *(fetcher.fetch(raw_server.url("/feed")) for _ in range(6))
+            )
+            for _ in range(100):  # the server's handler threads end with their connections
+                if threading.active_count() <= before:
+                    break
+                await asyncio.sleep(0.02)
+            return results, threading.active_count()
+
+    results, threads_after = asyncio.run(run())
+    assert [r.body for r in results] == [FEED] * 6
+    assert len(set(ports)) == 2  # kept alive: 2 connections for 6 requests
+    assert threads_after <= before  # and closed while the Fetcher is still open
+
+
 def test_format_size() -> None:
     assert format_size(20 * 1024 * 1024) == "20 MB"
     assert format_size(1536 * 1024) == "1.5 MB"

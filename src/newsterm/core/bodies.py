@@ -25,7 +25,8 @@ from newsterm.core.htmltext import visible_text
 
 log = logging.getLogger(__name__)
 
-LEVEL = 6
+LEVEL = 4
+"""Level 6 took 40% longer on the corpus's real bodies for 1.4% fewer bytes."""
 ZDICT_LEVEL = 4
 """With a dictionary, level 4 compressed the benchmark's bodies within 0.5% of level 6
 in two thirds of the time: faster than level 6 without one, dictionary made included."""

@@ -68,11 +68,13 @@ class Refresher:
     def __init__(self, store: Store) -> None:
         self._store = store
         self._pool: Executor | None = None
+        self._started: asyncio.Future[None] | None = None
 
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None
+            self._started = None
 
     async def refresh(
         self,
@@ -104,9 +106,12 @@ class Refresher:
         try:
             async with Fetcher(fetch_limits(settings)) as fetcher:
                 states = await asyncio.to_thread(store.source_states, [s.key for s in todo])
+                # A feed holds its slot from its fetch until its worker is done: so many
+                # bodies at most wait in this process (fetching outpaces parsing).
+                slots = asyncio.Semaphore(max(1, settings.concurrency))
                 tasks = [
                     asyncio.create_task(
-                        self._refresh_one(fetcher, s, states.get(s.key), settings, unchanged)
+                        self._refresh_one(fetcher, s, states.get(s.key), settings, unchanged, slots)
                     )
                     for s in todo
                 ]
@@ -140,6 +145,18 @@ class Refresher:
             log.warning("refresh leases not released: %s", exc)
 
     async def _refresh_one(
+        self,
+        fetcher: Fetcher,
+        source: Source,
+        state: SourceState | None,
+        settings: Settings,
+        unchanged: Unchanged,
+        slots: asyncio.Semaphore,
+    ) -> SourceReport:
+        async with slots:
+            return await self._refresh_held(fetcher, source, state, settings, unchanged)
+
+    async def _refresh_held(
         self,
         fetcher: Fetcher,
         source: Source,
@@ -188,7 +205,7 @@ class Refresher:
             # The worker parses and stores: this process (the UI's, under the TUI) only
             # fetches, so neither the rows nor the writing compete with the event loop.
             outcome = await asyncio.get_running_loop().run_in_executor(
-                self._executor(),
+                await self._ready_pool(),
                 parse_and_store,
                 str(self._store.path),
                 result.body,
@@ -230,6 +247,18 @@ class Refresher:
                 )
         raise AssertionError(outcome)  # pragma: no cover - Outcome has two kinds
 
+    async def _ready_pool(self) -> Executor:
+        """The pool, its workers started off the event loop: starting one waits for the
+        forkserver to have imported the parsers (0.1-0.3 s), and fetches go on meanwhile."""
+        pool = self._executor()
+        if self._started is None:
+            workers = max(1, min(4, os.cpu_count() or 1))
+            self._started = asyncio.get_running_loop().run_in_executor(
+                None, _start_workers, pool, workers
+            )
+        await asyncio.shield(self._started)
+        return pool
+
     def _executor(self) -> Executor:
         """The pool that parses and stores: processes, so neither holds the UI's GIL."""
         if self._pool is None:
@@ -257,13 +286,21 @@ class Refresher:
                 ),
                 None,
             )
+            # The TUI logs to a file (the terminal is its screen); the command line does not.
+            under_ui = log_file is not None
             self._pool = ProcessPoolExecutor(
                 initializer=worker_init,
-                initargs=(log_file, context.Lock()),
+                initargs=(log_file, context.Lock(), under_ui),
                 max_workers=max(1, min(4, os.cpu_count() or 1)),
                 mp_context=context,
             )
         return self._pool
+
+
+def _start_workers(pool: Executor, workers: int) -> None:
+    """Make ``pool`` start its ``workers`` processes (one per task while none is idle)."""
+    for future in [pool.submit(os.getpid) for _ in range(workers)]:
+        future.result()
 
 
 def _held_by(owner: str) -> str:

@@ -62,9 +62,9 @@ class FetchLimits:
     max_bytes: int = 20 * 1024 * 1024
     """Cap on the raw body and, separately, on its decompressed size."""
     max_redirects: int = 5
-    concurrency: int = 16
+    concurrency: int = 64
     """Fetches running at once, over all hosts."""
-    per_host: int = 4
+    per_host: int = 8
     """Fetches running at once against one host."""
     retry_after_max: float = 3600
     """Longest Retry-After (seconds) we honour; longer values are clamped."""
@@ -144,33 +144,53 @@ for _name in ("httpx", "httpcore"):
     logging.getLogger(_name).setLevel(logging.WARNING)
 
 
-class _SchemeTransport(httpx.AsyncBaseTransport):
-    """http:// and https:// on their own connection pools, each made when first used.
+Origin = tuple[str, str, int | None]
+"""(scheme, host, port): what one connection pool serves."""
 
-    Loading the system's CA certificates takes ~40 ms, which a refresh of plain-http
-    feeds need not pay. The http pool's TLS context trusts nothing, so it could never
-    complete a TLS handshake; https always goes through the verifying pool.
-    (Proxies from the environment are httpx's own mounts and come before this.)
-    """
+
+def _origin(url: httpx.URL) -> Origin:
+    return ("https" if url.scheme == "https" else "http", url.host, url.port)
+
+
+class _OriginTransport(httpx.AsyncBaseTransport):
+    """One connection pool per origin, keeping up to ``per_host`` connections alive
+    while the refresh has feeds of that host to fetch (httpcore checks every connection
+    of a pool at each request: one pool of 64 cost more than the requests). The CA
+    certificates (~40 ms) load once, at the first https pool; an http pool's TLS context
+    trusts nothing, so it never completes a handshake. (Proxies from the environment
+    are httpx's own mounts and come before this.)"""
 
     def __init__(self, limits: httpx.Limits) -> None:
         self._limits = limits
-        self._pools: dict[str, httpx.AsyncHTTPTransport] = {}
+        self._pools: dict[Origin, httpx.AsyncHTTPTransport] = {}
+        self._tls: dict[str, ssl.SSLContext] = {}
 
-    def _pool(self, scheme: str) -> httpx.AsyncHTTPTransport:
-        pool = self._pools.get(scheme)
-        if pool is None:
-            verify: ssl.SSLContext | bool = (
-                True if scheme == "https" else ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    def _context(self, scheme: str) -> ssl.SSLContext:
+        context = self._tls.get(scheme)
+        if context is None:
+            context = self._tls[scheme] = (
+                httpx.create_ssl_context(verify=True)
+                if scheme == "https"
+                else ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
             )
-            pool = self._pools[scheme] = httpx.AsyncHTTPTransport(
-                verify=verify, limits=self._limits
+        return context
+
+    def _pool(self, origin: Origin) -> httpx.AsyncHTTPTransport:
+        pool = self._pools.get(origin)
+        if pool is None:
+            pool = self._pools[origin] = httpx.AsyncHTTPTransport(
+                verify=self._context(origin[0]), limits=self._limits
             )
         return pool
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        scheme = "https" if request.url.scheme == "https" else "http"
-        return await self._pool(scheme).handle_async_request(request)
+        return await self._pool(_origin(request.url)).handle_async_request(request)
+
+    async def close_origin(self, origin: Origin) -> None:
+        """Close the connections kept for ``origin`` (nothing more to fetch there)."""
+        pool = self._pools.pop(origin, None)
+        if pool is not None:
+            await pool.aclose()
 
     async def aclose(self) -> None:
         pools, self._pools = list(self._pools.values()), {}
@@ -188,19 +208,22 @@ class Fetcher:
     def __init__(self, limits: FetchLimits | None = None) -> None:
         self.limits = limits or FetchLimits()
         self._client: httpx.AsyncClient | None = None
+        self._transport: _OriginTransport | None = None
         self._global: asyncio.Semaphore | None = None
         self._hosts: dict[str, asyncio.Semaphore] = {}
+        self._waiting: dict[Origin, int] = {}
+        """Fetches started and not finished, per origin: at 0 its connections close."""
 
     async def __aenter__(self) -> Fetcher:
         limits = self.limits
-        pool = httpx.Limits(
-            max_connections=max(1, limits.concurrency),
-            max_keepalive_connections=max(1, limits.concurrency),
+        per_host = max(1, min(limits.per_host, limits.concurrency))
+        self._transport = _OriginTransport(
+            httpx.Limits(max_connections=per_host, max_keepalive_connections=per_host)
         )
         self._client = httpx.AsyncClient(
             follow_redirects=False,
             timeout=httpx.Timeout(limits.timeout_seconds),
-            transport=_SchemeTransport(pool),
+            transport=self._transport,
             headers={
                 "User-Agent": USER_AGENT,
                 "Accept": ACCEPT,
@@ -247,6 +270,24 @@ class Fetcher:
             reason = f"only http(s) URLs are fetched, not {clean_line(scheme, 20)!r}"
             return FetchResult(url=url, error=reason)
         timeout = self.limits.timeout_seconds
+        try:
+            origin = _origin(httpx.URL(url))
+        except (httpx.InvalidURL, ValueError):
+            origin = ("", url, None)
+        self._waiting[origin] = self._waiting.get(origin, 0) + 1
+        try:
+            return await self._fetch_limited(url, etag, last_modified, timeout)
+        finally:
+            self._waiting[origin] -= 1
+            if not self._waiting[origin]:
+                del self._waiting[origin]
+                if self._transport is not None:
+                    await self._transport.close_origin(origin)
+
+    async def _fetch_limited(
+        self, url: str, etag: str | None, last_modified: str | None, timeout: float
+    ) -> FetchResult:
+        assert self._global is not None
         # Per host first, then global: a queue for one busy host never holds global slots.
         async with self._host_semaphore(url), self._global:
             try:

@@ -37,11 +37,17 @@ class Prepared:
     search_body: str
 
 
-def prepare(article: Article, fp: str | None = None, compress: Compressor = PLAIN) -> Prepared:
+def prepare(
+    article: Article,
+    fp: str | None = None,
+    compress: Compressor = PLAIN,
+    section: SectionPath | None = None,
+) -> Prepared:
+    """``article``'s row; ``section`` (when given) instead of the article's own."""
     body = plain_text(article.content, article.content_type)
     return Prepared(
         guid=article.key.id,
-        section=article.section,
+        section=article.section if section is None else section,
         title=article.title,
         url=article.url,
         author=article.author,
