@@ -73,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--unread", action="store_true", help="only unread articles")
     p.add_argument("--starred", action="store_true", help="only starred articles")
+    p.add_argument("--query", help="only the articles a query selects (see README: queries)")
     p.add_argument("--limit", type=int, default=0, help="at most N articles")
     p.add_argument("--json", action="store_true", help="one JSON object per line")
 

@@ -126,7 +126,27 @@ def _unknown_section(library: Library, section: SectionPath) -> str | None:
     return f"no section {wanted!r} (`newsterm sections` lists them)"
 
 
+def _list_query(args: argparse.Namespace) -> str:
+    """``list --query Q`` with the other options as terms of the query."""
+    parts = [f"({args.query})"]
+    if args.section:
+        parts.append('section:"' + args.section.replace('"', "") + '"')
+    if args.starred:
+        parts.append("starred")
+    if args.unread:
+        parts.append("unread")
+    return " ".join(parts)
+
+
 def cmd_list(library: Library, args: argparse.Namespace) -> int:
+    if args.query is not None:
+        try:
+            ids = library.search(_list_query(args), limit=args.limit if args.limit > 0 else None)
+        except QueryError as exc:
+            print(f"newsterm: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        _print_ids(library, ids, args.json)
+        return EXIT_OK
     if args.starred:
         view = View("starred", show_read=not args.unread)
     elif args.section:

@@ -259,6 +259,20 @@ def test_search_json(home: Path) -> None:
     assert result.returncode == 0 and "Traceback" not in result.stderr
 
 
+def test_list_and_search_take_a_query(home: Path) -> None:
+    result = cli(home, "list", "--query", "kohlrabi or tomato*", "--json")
+    assert result.returncode == 0, result.stderr
+    titles = {r["title"] for r in json_lines(result.stdout)}
+    assert titles == {"Html & headline", "Notes from the garden"}
+    result = cli(home, "list", "--query", "-kohlrabi tomato*", "--section", "Saved", "--json")
+    assert [r["title"] for r in json_lines(result.stdout)] == ["Notes from the garden"]
+    result = cli(home, "search", "title:garden starred", "--json")
+    assert result.returncode == 0 and result.stdout == ""
+    result = cli(home, "search", "(kohlrabi or garden")
+    assert result.returncode == 2
+    assert result.stderr.strip() == "newsterm: query: 1:20: expected ')'"
+
+
 BAD_CONFIGS = [
     ('[settings]\nkeep_days = 30\nconcurrency = "x"\n', 3),
     ('[[feeds]]\nurl = "javascript:alert(1)"\n', 2),

@@ -77,7 +77,9 @@ def test_a_quoted_phrase_in_a_title_ranks_first(store: Store) -> None:
             art("phrase", "311: Mutually Assured Destruction", day=1),
             art("reversed", "Assured, mutually", day=5),
             art("apart", "Elsewhere", "Both are mutually exclusive, I am assured.", day=9),
-            art("body", "Deterrence", "<p>The doctrine of <b>mutually</b> assured ruin.</p>", day=3),
+            art(
+                "body", "Deterrence", "<p>The doctrine of <b>mutually</b> assured ruin.</p>", day=3
+            ),
             art("none", "Mutually", day=7),
         ],
     )

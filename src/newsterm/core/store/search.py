@@ -32,7 +32,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from newsterm.core.bodies import SEARCH_BODY_MAX, plain_text
 from newsterm.core.errors import QueryError
 from newsterm.core.query import Query, parse_query
-from newsterm.core.store._base import StoreBase, _chunks, log, wrap_exceptions
+from newsterm.core.querylang import parse
+from newsterm.core.store._base import _chunks, log, wrap_exceptions
+from newsterm.core.store.querysql import QueryMixin
 from newsterm.core.store.schema import SEARCH_REBUILD
 
 TIME_ORDER_MAX = 5_000
@@ -181,7 +183,10 @@ def _unindex(db: sqlite3.Connection, aid: int, title: str, source_label: str, bo
     )
 
 
-class SearchMixin(StoreBase):
+class SearchMixin(QueryMixin):
+    def _match(self, query: Query) -> tuple[str, str]:
+        return match_expressions(query)
+
     @wrap_exceptions
     def search(self, query: str, limit: int | None = None, show_read: bool = True) -> list[int]:
         """Ids of the articles matching ``query`` (:mod:`newsterm.core.query`), all of
@@ -192,6 +197,9 @@ class SearchMixin(StoreBase):
         contentless table it needs positions. Raises :class:`QueryError` for a search
         that cannot run.
         """
+        node = parse(query)
+        if node is not None:
+            return self.query_ids(node, limit=limit, show_read=show_read)
         parsed = parse_query(query)
         if not parsed.terms:
             return []

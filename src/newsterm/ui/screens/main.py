@@ -22,7 +22,9 @@ from newsterm.core.article_text import body_markdown
 from newsterm.core.errors import QueryError
 from newsterm.core.library import Library
 from newsterm.core.models import SORT_ORDERS, SortOrder, View
-from newsterm.core.query import as_typed, highlight_words, query_error
+from newsterm.core.query import as_typed
+from newsterm.core.querylang import highlights as highlight_words
+from newsterm.core.querylang import why_not as query_error
 from newsterm.ui.keys import bindings
 from newsterm.ui.messages import (
     ArticleLoaded,
