@@ -8,8 +8,10 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 
 from newsterm.core.article_text import article_markdown
+from newsterm.core.config_queries import SavedQuery
 from newsterm.core.errors import QueryError
 from newsterm.core.library import Library
 from newsterm.core.models import (
@@ -90,6 +92,14 @@ def _rows_of(library: Library, key: str) -> list[ArticleRow]:
     ]
 
 
+def _saved_searches(library: Library) -> list[tuple[SavedQuery, int, int]]:
+    try:
+        return library.saved_searches()
+    except QueryError as exc:  # checked when feeds.toml was read; a store without a column
+        print(f"newsterm: {exc}", file=sys.stderr)
+        return []
+
+
 def cmd_sections(library: Library, args: argparse.Namespace) -> int:
     """Every section, then every source whose articles are in none: the top-level lines
     add up to every article."""
@@ -104,6 +114,12 @@ def cmd_sections(library: Library, args: argparse.Namespace) -> int:
         else:
             indent = "  " * (len(node.path) - 1)
             print(f"{indent}{node.path[-1]}  ({node.unread}/{node.total})")
+    for saved, unread, total in _saved_searches(library):
+        if args.json:
+            line = {"query": saved.query, "name": saved.name, "unread": unread, "total": total}
+            print(json.dumps(line, ensure_ascii=False))
+        else:
+            print(f"{saved.name} [query: {saved.query}]  ({unread}/{total})")
     for label, kind, unread, total in _top_level_sources(library):
         if args.json:
             line = {"section": [], "source": label, "kind": kind, "unread": unread, "total": total}
@@ -141,7 +157,9 @@ def _list_query(args: argparse.Namespace) -> str:
 def cmd_list(library: Library, args: argparse.Namespace) -> int:
     if args.query is not None:
         try:
-            ids = library.search(_list_query(args), limit=args.limit if args.limit > 0 else None)
+            ids = library.search(
+                _list_query(args), limit=args.limit if args.limit > 0 else None, hidden=args.hidden
+            )
         except QueryError as exc:
             print(f"newsterm: {exc}", file=sys.stderr)
             return EXIT_USAGE
@@ -158,6 +176,7 @@ def cmd_list(library: Library, args: argparse.Namespace) -> int:
         view = View("section", section, show_read=not args.unread)
     else:
         view = View("unread" if args.unread else "all")
+    view = replace(view, hidden=args.hidden)
     ids = library.article_ids(view)
     if args.limit > 0:
         ids = ids[: args.limit]
@@ -167,7 +186,9 @@ def cmd_list(library: Library, args: argparse.Namespace) -> int:
 
 def cmd_search(library: Library, args: argparse.Namespace) -> int:
     try:
-        ids = library.search(args.query, limit=args.limit if args.limit > 0 else None)
+        ids = library.search(
+            args.query, limit=args.limit if args.limit > 0 else None, hidden=args.hidden
+        )
     except QueryError as exc:
         print(f"newsterm: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -378,3 +378,26 @@ def test_corrupt_database_is_kept_and_replaced(home: Path) -> None:
     assert "corrupt" in result.stderr
     aside = list((home / "data").glob("newsterm.db.corrupt-*"))
     assert aside and aside[0].read_bytes() == b"garbage, not sqlite\n" * 100
+
+
+def test_saved_searches_rules_and_mark_read_by_query(home: Path) -> None:
+    conf = home / "conf" / "feeds.toml"
+    conf.write_text(
+        conf.read_text()
+        + "\n[[queries]]\nname = \"Garden\"\nquery = 'title:garden'\n"
+        + "\n[[rules]]\nquery = 'kohlrabi'\naction = \"hide\"\n"
+    )
+    result = cli(home, "sections", "--json")
+    assert result.returncode == 0, result.stderr
+    saved = [line for line in json_lines(result.stdout) if "query" in line]
+    assert saved == [{"query": "title:garden", "name": "Garden", "unread": 1, "total": 1}]
+    assert cli(home, "rules", "apply").stdout.startswith("1 rules applied (hide: ")
+    listed = [r["title"] for r in json_lines(cli(home, "list", "--json").stdout)]
+    assert "Html & headline" not in listed
+    hidden = [r["title"] for r in json_lines(cli(home, "list", "--hidden", "--json").stdout)]
+    assert "Html & headline" in hidden
+    assert cli(home, "search", "kohlrabi").stdout == ""
+    result = cli(home, "mark-read", "--query", "title:garden")
+    assert result.stdout.strip() == "1 articles marked read", result.stderr
+    rows = json_lines(cli(home, "list", "--query", "title:garden", "--json").stdout)
+    assert [r["read"] for r in rows] == [True]

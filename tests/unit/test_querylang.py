@@ -39,7 +39,8 @@ def test_and_binds_tighter_than_or_and_not_tightest() -> None:
 
 
 def test_parentheses_and_keywords() -> None:
-    node = parse("(a OR b) and not c")
+    assert parse("rock AND roll OR NOT") is None  # uppercase: words, as before
+    node = parse("(a or b) and not c")
     assert isinstance(node, And)
     assert isinstance(node.items[0], Or)
     assert isinstance(node.items[1], Not)

@@ -198,6 +198,8 @@ class View:
     query: str = ""
     show_read: bool = True
     sort: SortOrder = "newest"
+    hidden: bool = False
+    """Show the articles rules hid too (a list's option, like ``show_read``)."""
 
     @property
     def selection(self) -> View:

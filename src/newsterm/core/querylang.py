@@ -1,7 +1,8 @@
 """The query language: search, saved searches and rules (issue 15).
 
 A query is terms joined by ``and`` (or nothing), ``or``, ``not``/``-`` and parentheses;
-``and`` binds tighter than ``or``, ``not`` tightest. A term is:
+``and`` binds tighter than ``or``, ``not`` tightest. The operators are lowercase: ``AND``,
+``OR``, ``NOT`` stay words, as in a plain search. A term is:
 
 - a word, ``"a phrase"`` or ``word*``: the text (as :mod:`newsterm.core.query`);
 - ``/regex/``: a regular expression over the title (bounded: :data:`REGEX_MAX`);
@@ -173,8 +174,8 @@ def _atom(text: str, i: int, tokens: list[_Token]) -> int:
     while end < len(text) and not text[end].isspace() and text[end] not in '()"':
         end += 1
     word = text[i:end]
-    if not name and word.lower() in {"or", "and", "not"}:
-        tokens.append(_Token(word.lower(), word, start))
+    if not name and word in {"or", "and", "not"}:  # lowercase: OR, AND, NOT stay words
+        tokens.append(_Token(word, word, start))
     else:
         tokens.append(_Token("atom", name, start, word))
     return end
@@ -201,6 +202,18 @@ def parse(text: str, now: datetime | None = None) -> Node | None:
     if parser.i < len(tokens):
         raise error(text, tokens[parser.i].at, f"unexpected {tokens[parser.i].text!r}")
     return node
+
+
+def parse_any(text: str) -> Node | None:
+    """The tree of ``text``, a plain search too (its words and phrases, all of them);
+    None for an empty one."""
+    node = parse(text)
+    if node is not None:
+        return node
+    terms = tuple(Text(term) for term in parse_query(text).terms)
+    if not terms:
+        return None
+    return terms[0] if len(terms) == 1 else And(terms)
 
 
 class _Parser:

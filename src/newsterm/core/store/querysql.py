@@ -147,11 +147,12 @@ class QueryMixin(StoreBase):
         node: Node,
         limit: int | None = None,
         show_read: bool = True,
+        hidden: bool = False,
         extra: str = "",
         extra_params: tuple[object, ...] = (),
     ) -> list[int]:
         """The ids a compiled query selects, newest first (``extra``: more ``AND``)."""
-        sql, params = self.query_where(node, show_read)
+        sql, params = self._query_where(node, show_read, hidden)
         if extra:
             sql += f" AND {extra}"
             params += list(extra_params)
@@ -168,18 +169,20 @@ class QueryMixin(StoreBase):
     @wrap_exceptions
     def query_count(self, node: Node) -> tuple[int, int]:
         """(unread, total) of a query's articles."""
-        sql, params = self.query_where(node, True)
+        sql, params = self._query_where(node, True)
         ((unread, total),) = self._query_timed(
             node, f"SELECT coalesce(sum(a.read = 0), 0), count(*) {FROM} WHERE {sql}", params
         )
         return unread, total
 
-    def query_where(self, node: Node, show_read: bool = True) -> tuple[str, list[object]]:
+    def _query_where(
+        self, node: Node, show_read: bool = True, hidden: bool = False
+    ) -> tuple[str, list[object]]:
         """The ``WHERE`` of ``node`` (over ``FROM``): hidden articles left out unless it
         asks for them, read ones unless ``show_read``."""
         now = datetime.now().astimezone()
-        sql, params, hidden = compile_where(node, now, local_midnight(now), self._match)
-        if not hidden:
+        sql, params, asked = compile_where(node, now, local_midnight(now), self._match)
+        if not (hidden or asked):
             sql += " AND a.hidden = 0"
         if not show_read:
             sql += " AND a.read = 0"

@@ -188,7 +188,9 @@ class SearchMixin(QueryMixin):
         return match_expressions(query)
 
     @wrap_exceptions
-    def search(self, query: str, limit: int | None = None, show_read: bool = True) -> list[int]:
+    def search(
+        self, query: str, limit: int | None = None, show_read: bool = True, hidden: bool = False
+    ) -> list[int]:
         """Ids of the articles matching ``query`` (:mod:`newsterm.core.query`), all of
         them (or the first ``limit``), best first.
 
@@ -199,7 +201,7 @@ class SearchMixin(QueryMixin):
         """
         node = parse(query)
         if node is not None:
-            return self.query_ids(node, limit=limit, show_read=show_read)
+            return self.query_ids(node, limit=limit, show_read=show_read, hidden=hidden)
         parsed = parse_query(query)
         if not parsed.terms:
             return []
@@ -216,6 +218,9 @@ class SearchMixin(QueryMixin):
         if not show_read and ids:
             unread = set(self._ids("SELECT id FROM articles WHERE read = 0 AND ", ids))
             ids = [i for i in ids if i in unread]
+        if not hidden and ids and self._query("SELECT 1 FROM articles WHERE hidden = 1 LIMIT 1"):
+            shown = set(self._ids("SELECT id FROM articles WHERE hidden = 0 AND ", ids))
+            ids = [i for i in ids if i in shown]
         if 1 < len(ids) <= TIME_ORDER_MAX:
             by_date = self._ids("SELECT id FROM articles WHERE ", ids, "sort_time DESC, id DESC")
             ids = [i for i in by_date if i in in_title] + [i for i in by_date if i not in in_title]
