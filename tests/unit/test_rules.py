@@ -91,11 +91,18 @@ def test_rules_apply_again_to_what_is_stored(library: Library, tmp_path: Path) -
     store.set_rules([])
     store.save_articles(FEED, [art("ad", "An advert", 2), art("k", "Kernel news", 1)])
     assert len(library.article_ids(View("all"))) == 2
-    library.use_config(parse_config(CONFIG, tmp_path / "feeds.toml"))
+    store.set_rules([(r.query, r.action) for r in library.config.rules])
     changed = library.apply_rules()
     assert changed == {"hide": 1, "read": 0, "tag:linux": 1}
     assert titles(library, library.article_ids(View("all"))) == ["Kernel news"]
     assert library.apply_rules() == {"hide": 0, "read": 0, "tag:linux": 0}  # once is enough
+
+
+def test_changed_rules_apply_to_what_is_stored(library: Library, tmp_path: Path) -> None:
+    store_of(library).set_rules([])
+    store_of(library).save_articles(FEED, [art("ad", "An advert", 2), art("k", "Kernel", 1)])
+    library.use_config(parse_config(CONFIG, tmp_path / "feeds.toml"))  # the rules came back
+    assert titles(library, library.article_ids(View("all"))) == ["Kernel"]
 
 
 def test_saved_searches_are_counted_and_marked(library: Library) -> None:

@@ -21,7 +21,7 @@ from newsterm.core import navigation
 from newsterm.core.article_text import render_article
 from newsterm.core.config import Config
 from newsterm.core.config_queries import SavedQuery
-from newsterm.core.errors import StoreBusy
+from newsterm.core.errors import QueryError, StoreBusy
 from newsterm.core.marks import MarkQueue
 from newsterm.core.models import (
     ArticleRow,
@@ -63,8 +63,11 @@ class Library:
         self._rendered: OrderedDict[int, RenderedArticle] = OrderedDict()
         self._marks = MarkQueue(store)
         self._refresher = Refresher(store)
+        self.show_hidden = False
+        """Lists show the articles rules hid too (the TUI's toggle)."""
         store.sync_sources(config.sources())
-        store.set_rules([(rule.query, rule.action) for rule in config.rules])
+        if store.set_rules([(rule.query, rule.action) for rule in config.rules]):
+            store.apply_rules()  # a new rule also holds for what is stored
         replayed = self._marks.replay_journal()
         if replayed:
             log.warning("applied %d marks kept from the last session", replayed)
@@ -161,6 +164,8 @@ class Library:
     # -- lists and articles ----------------------------------------------------------
 
     def article_ids(self, view: View, limit: int | None = None) -> list[int]:
+        if self.show_hidden:
+            view = replace(view, hidden=True)
         return self._store.article_ids(view, since=today_start(), limit=limit)
 
     def rows(self, ids: Sequence[int]) -> list[ArticleRow]:
@@ -277,6 +282,17 @@ class Library:
         """Star (or unstar) every article ``query`` selects; for undo."""
         return self.set_starred(self.search(query), starred)
 
+    def saved_counts(self) -> list[tuple[str, str, int, int]]:
+        """(name, query, unread, total) of each saved search (0, 0 for one that cannot
+        run in this store)."""
+        found = []
+        for saved in self.config.queries:
+            try:
+                found.append((saved.name, saved.query, *self.query_count(saved.query)))
+            except QueryError:
+                found.append((saved.name, saved.query, 0, 0))
+        return found
+
     def apply_rules(self) -> dict[str, int]:
         """Apply feeds.toml's rules to every stored article: action -> articles changed."""
         return self._store.apply_rules()
@@ -317,7 +333,8 @@ class Library:
     def use_config(self, config: Config) -> None:
         """Follow a changed feeds.toml: the store's sources are made to match it."""
         self._store.sync_sources(config.sources())
-        self._store.set_rules([(rule.query, rule.action) for rule in config.rules])
+        if self._store.set_rules([(rule.query, rule.action) for rule in config.rules]):
+            self._store.apply_rules()
         self.config = config
         self._rendered.clear()
 

@@ -204,7 +204,7 @@ class View:
     @property
     def selection(self) -> View:
         """What the sidebar selects: this view without the list's options."""
-        return View(self.kind, self.section, self.source)
+        return View(self.kind, self.section, self.source, self.query)
 
     def shown(self, show_read: bool, sort: SortOrder) -> View:
         """This view with the list's options."""

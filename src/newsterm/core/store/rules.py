@@ -25,18 +25,20 @@ _SET = {
 
 class RulesMixin(SearchMixin):
     @wrap_exceptions
-    def set_rules(self, rules: Sequence[tuple[str, str]]) -> None:
-        """Keep the rules, (query, action) each, for the saves to come."""
+    def set_rules(self, rules: Sequence[tuple[str, str]]) -> bool:
+        """Keep the rules, (query, action) each, for the saves to come; True when they
+        differ from those kept."""
         value = json.dumps([list(rule) for rule in rules])
         with self._tx() as db:
             row = db.execute("SELECT value FROM state WHERE key = ?", (RULES_KEY,)).fetchone()
-            if row is not None and row[0] == value:
-                return
+            if row is not None and row[0] == value or (row is None and not rules):
+                return False
             db.execute(
                 "INSERT INTO state (key, value) VALUES (?, ?) "
                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 (RULES_KEY, value),
             )
+        return True
 
     @wrap_exceptions
     def apply_rules(self) -> dict[str, int]:

@@ -35,6 +35,7 @@ from newsterm.ui.messages import (
 from newsterm.ui.screens.feeds import FEED_BINDINGS, FeedActions
 from newsterm.ui.screens.links import LinkActions
 from newsterm.ui.screens.marking import MarkActions
+from newsterm.ui.screens.queries import QueryActions
 from newsterm.ui.screens.refreshing import RefreshActions
 from newsterm.ui.screens.sidebar import SidebarActions
 from newsterm.ui.screens.walk import WalkActions
@@ -52,6 +53,7 @@ FIRST_ROWS = 200
 
 class MainScreen(
     FeedActions,
+    QueryActions,
     WalkActions,
     SidebarActions,
     MarkActions,
@@ -176,7 +178,8 @@ class MainScreen(
     @work(thread=True, exclusive=True, group="sidebar")
     def load_sidebar(self) -> None:
         library = self.library
-        self.post_message(SidebarLoaded(library.counts(), library.sections(), library.feed_nodes()))
+        counts, sections, feeds = library.counts(), library.sections(), library.feed_nodes()
+        self.post_message(SidebarLoaded(counts, sections, feeds, library.saved_counts()))
 
     @work(thread=True, exclusive=True, group="list")
     def load_list(
@@ -228,7 +231,7 @@ class MainScreen(
     def _sidebar_loaded(self, message: SidebarLoaded) -> None:
         tree = self.query_one(SectionTree)
         first = not tree.has_views
-        tree.update_views(message.counts, message.sections, message.feeds)
+        tree.update_views(message.counts, message.sections, message.feeds, message.saved)
         if first:
             tree.select_view(self.selected) or tree.select_view(View("all"))
 
