@@ -36,10 +36,8 @@ from newsterm.core.store._base import SEP, StoreBase, wrap_exceptions
 
 Matcher = Callable[[Query], tuple[str, str]]
 
-FROM = (
-    "FROM articles a JOIN sources s ON s.id = a.source_id "
-    "JOIN sections sec ON sec.id = a.section_id"
-)
+FROM = "FROM articles a"
+"""Fields of sources and sections are subqueries (:data:`_FEEDS`): no join per row."""
 
 
 def _like(value: str) -> str:
@@ -52,6 +50,11 @@ _COLUMNS = {
     "url": ("a.url",),
     "feed": ("s.label", "s.key", "s.title"),
 }
+_ANY_HIDDEN = "SELECT 1 FROM articles WHERE hidden = 1 LIMIT 1"
+"""Whether a rule hid anything (the partial index answers): else no row is looked at
+for its ``hidden`` flag, and a flag's count stays an index's count."""
+_FEEDS = "a.source_id IN (SELECT s.id FROM sources s WHERE {})"
+"""A feed's fields are asked of the few sources, not of every article's row."""
 
 
 class _Compiler:
@@ -108,11 +111,15 @@ class _Compiler:
             self.regexes.append(node.value)
             columns = _COLUMNS[node.name]
             self.params += [node.value] * len(columns)
-            return "(" + " OR ".join(f"nt_regexp(?, {c})" for c in columns) + ")"
+            found = "(" + " OR ".join(f"nt_regexp(?, {c})" for c in columns) + ")"
+            return _FEEDS.format(found) if node.name == "feed" else found
         if node.name == "section":
             path = SEP.join(p.strip() for p in node.value.split("/") if p.strip())
             self.params += [path, _like(path)[1:-1] + SEP + "%"]
-            return "(sec.path = ? COLLATE NOCASE OR sec.path LIKE ? ESCAPE '\\')"
+            return (
+                "a.section_id IN (SELECT sec.id FROM sections sec WHERE "
+                "sec.path = ? COLLATE NOCASE OR sec.path LIKE ? ESCAPE '\\')"
+            )
         if node.name == "tag":
             self.params += [node.value, node.value]
             return (
@@ -122,7 +129,8 @@ class _Compiler:
             )
         columns = _COLUMNS[node.name]
         self.params += [_like(node.value)] * len(columns)
-        return "(" + " OR ".join(f"{c} LIKE ? ESCAPE '\\'" for c in columns) + ")"
+        found = "(" + " OR ".join(f"{c} LIKE ? ESCAPE '\\'" for c in columns) + ")"
+        return _FEEDS.format(found) if node.name == "feed" else found
 
 
 def compile_where(
@@ -182,7 +190,7 @@ class QueryMixin(StoreBase):
         asks for them, read ones unless ``show_read``."""
         now = datetime.now().astimezone()
         sql, params, asked = compile_where(node, now, local_midnight(now), self._match)
-        if not (hidden or asked):
+        if not (hidden or asked) and self._query(_ANY_HIDDEN):
             sql += " AND a.hidden = 0"
         if not show_read:
             sql += " AND a.read = 0"
