@@ -54,13 +54,15 @@ class RulesMixin(SearchMixin):
         changed: dict[str, int] = {}
         if row is None:
             return changed
-        now = datetime.now().astimezone()
-        for query, action in json.loads(row[0]):
-            node = parse_any(query)
-            if node is None:
-                continue
-            where, where_params, _ = compile_where(node, now, local_midnight(now), self._match)
-            ids = f"SELECT a.id {FROM} WHERE ({scope}) AND {where}"
+        rules = self._compiled_rules(row[0])
+        if not rules:
+            return changed
+        # the articles in scope first: each rule then looks at those rows alone
+        scoped = json.dumps([r[0] for r in db.execute(f"SELECT a.id {FROM} WHERE {scope}", params)])
+        params = (scoped,)
+        scope = "a.id IN (SELECT value FROM json_each(?))"
+        for action, (where, where_params) in rules.items():
+            ids = f"SELECT a.id {FROM} WHERE ({scope}) AND ({where})"
             if action.startswith("tag:"):
                 tag = action[4:]
                 cursor = db.execute(
@@ -77,3 +79,25 @@ class RulesMixin(SearchMixin):
                 )
             changed[action] = changed.get(action, 0) + cursor.rowcount
         return changed
+
+    def _compiled_rules(self, kept: str) -> dict[str, tuple[str, list[object]]]:
+        """action -> one ``WHERE`` for all its rules (``or``): one UPDATE per action.
+        Kept while the rules are the same (a refresh saves hundreds of feeds); ``newer:``
+        and ``today`` count from the day the rules were compiled."""
+        cached = getattr(self, "_rules_cache", None)
+        today = local_midnight(datetime.now().astimezone())
+        if cached is not None and cached[0] == (kept, today):
+            return cached[1]  # type: ignore[no-any-return]
+        now = datetime.now().astimezone()
+        grouped: dict[str, tuple[list[str], list[object]]] = {}
+        for query, action in json.loads(kept):
+            node = parse_any(query)
+            if node is None:
+                continue
+            where, params, _ = compile_where(node, now, today, self._match)
+            wheres, all_params = grouped.setdefault(action, ([], []))
+            wheres.append(where)
+            all_params += params
+        compiled = {a: (" OR ".join(w), p) for a, (w, p) in grouped.items()}
+        self._rules_cache = ((kept, today), compiled)
+        return compiled
