@@ -15,6 +15,8 @@ from typing import NoReturn
 
 from newsterm import __version__
 from newsterm.cli_feeds import cmd_add, cmd_export_opml, cmd_import_opml
+from newsterm.cli_query import add_parsers as add_query_parsers
+from newsterm.cli_query import cmd_mark_read, cmd_rules
 from newsterm.cli_read import (
     EXIT_FAILED,
     EXIT_OK,
@@ -73,6 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--unread", action="store_true", help="only unread articles")
     p.add_argument("--starred", action="store_true", help="only starred articles")
+    p.add_argument("--query", help="only the articles a query selects (see README: queries)")
+    p.add_argument("--hidden", action="store_true", help="also the articles rules hid")
     p.add_argument("--limit", type=int, default=0, help="at most N articles")
     p.add_argument("--json", action="store_true", help="one JSON object per line")
 
@@ -82,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
         help='words to look for (all of them); "a phrase"; word* for words that start so',
     )
     p.add_argument("--limit", type=int, default=0, help="at most N results (default: all)")
+    p.add_argument("--hidden", action="store_true", help="also the articles rules hid")
     p.add_argument("--json", action="store_true", help="one JSON object per line")
 
     p = sub.add_parser("show", parents=[common], help="print one article as Markdown text")
@@ -118,6 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("url", metavar="URL", help="a feed, or a page that links to its feeds")
     p.add_argument("--section", default="", help='where it goes, e.g. "Technology/Mobiles"')
     p.add_argument("--title", help="the name to show instead of the feed's own title")
+    add_query_parsers(sub, common)
     return parser
 
 
@@ -231,4 +237,6 @@ COMMANDS = {
     "import-opml": cmd_import_opml,
     "export-opml": cmd_export_opml,
     "add": cmd_add,
+    "rules": cmd_rules,
+    "mark-read": cmd_mark_read,
 }

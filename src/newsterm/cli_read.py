@@ -8,8 +8,10 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 
 from newsterm.core.article_text import article_markdown
+from newsterm.core.config_queries import SavedQuery
 from newsterm.core.errors import QueryError
 from newsterm.core.library import Library
 from newsterm.core.models import (
@@ -91,6 +93,14 @@ def _rows_of(library: Library, key: str) -> list[ArticleRow]:
     ]
 
 
+def _saved_searches(library: Library) -> list[tuple[SavedQuery, int, int]]:
+    try:
+        return library.saved_searches()
+    except QueryError as exc:  # checked when feeds.toml was read; a store without a column
+        print(f"newsterm: {exc}", file=sys.stderr)
+        return []
+
+
 def cmd_sections(library: Library, args: argparse.Namespace) -> int:
     """Every section, then every source whose articles are in none: the top-level lines
     add up to every article."""
@@ -105,6 +115,12 @@ def cmd_sections(library: Library, args: argparse.Namespace) -> int:
         else:
             indent = "  " * (len(node.path) - 1)
             print(f"{indent}{node.path[-1]}  ({node.unread}/{node.total})")
+    for saved, unread, total in _saved_searches(library):
+        if args.json:
+            line = {"query": saved.query, "name": saved.name, "unread": unread, "total": total}
+            print(json.dumps(line, ensure_ascii=False))
+        else:
+            print(f"{saved.name} [query: {saved.query}]  ({unread}/{total})")
     for label, kind, unread, total in _top_level_sources(library):
         if args.json:
             line = {"section": [], "source": label, "kind": kind, "unread": unread, "total": total}
@@ -127,7 +143,29 @@ def _unknown_section(library: Library, section: SectionPath) -> str | None:
     return f"no section {wanted!r} (`newsterm sections` lists them)"
 
 
+def _list_query(args: argparse.Namespace) -> str:
+    """``list --query Q`` with the other options as terms of the query."""
+    parts = [f"({args.query})"]
+    if args.section:
+        parts.append('section:"' + args.section.replace('"', "") + '"')
+    if args.starred:
+        parts.append("starred")
+    if args.unread:
+        parts.append("unread")
+    return " ".join(parts)
+
+
 def cmd_list(library: Library, args: argparse.Namespace) -> int:
+    if args.query is not None:
+        try:
+            ids = library.search(
+                _list_query(args), limit=args.limit if args.limit > 0 else None, hidden=args.hidden
+            )
+        except QueryError as exc:
+            print(f"newsterm: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        _print_ids(library, ids, args.json)
+        return EXIT_OK
     if args.starred:
         view = View("starred", show_read=not args.unread)
     elif args.section:
@@ -139,6 +177,7 @@ def cmd_list(library: Library, args: argparse.Namespace) -> int:
         view = View("section", section, show_read=not args.unread)
     else:
         view = View("unread" if args.unread else "all")
+    view = replace(view, hidden=args.hidden)
     ids = library.article_ids(view)
     if args.limit > 0:
         ids = ids[: args.limit]
@@ -148,7 +187,9 @@ def cmd_list(library: Library, args: argparse.Namespace) -> int:
 
 def cmd_search(library: Library, args: argparse.Namespace) -> int:
     try:
-        ids = library.search(args.query, limit=args.limit if args.limit > 0 else None)
+        ids = library.search(
+            args.query, limit=args.limit if args.limit > 0 else None, hidden=args.hidden
+        )
     except QueryError as exc:
         print(f"newsterm: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -259,6 +259,20 @@ def test_search_json(home: Path) -> None:
     assert result.returncode == 0 and "Traceback" not in result.stderr
 
 
+def test_list_and_search_take_a_query(home: Path) -> None:
+    result = cli(home, "list", "--query", "kohlrabi or tomato*", "--json")
+    assert result.returncode == 0, result.stderr
+    titles = {r["title"] for r in json_lines(result.stdout)}
+    assert titles == {"Html & headline", "Notes from the garden"}
+    result = cli(home, "list", "--query", "-kohlrabi tomato*", "--section", "Saved", "--json")
+    assert [r["title"] for r in json_lines(result.stdout)] == ["Notes from the garden"]
+    result = cli(home, "search", "title:garden starred", "--json")
+    assert result.returncode == 0 and result.stdout == ""
+    result = cli(home, "search", "(kohlrabi or garden")
+    assert result.returncode == 2
+    assert result.stderr.strip() == "newsterm: query: 1:20: expected ')'"
+
+
 BAD_CONFIGS = [
     ('[settings]\nkeep_days = 30\nconcurrency = "x"\n', 3),
     ('[[feeds]]\nurl = "javascript:alert(1)"\n', 2),
@@ -364,3 +378,26 @@ def test_corrupt_database_is_kept_and_replaced(home: Path) -> None:
     assert "corrupt" in result.stderr
     aside = list((home / "data").glob("newsterm.db.corrupt-*"))
     assert aside and aside[0].read_bytes() == b"garbage, not sqlite\n" * 100
+
+
+def test_saved_searches_rules_and_mark_read_by_query(home: Path) -> None:
+    conf = home / "conf" / "feeds.toml"
+    conf.write_text(
+        conf.read_text()
+        + "\n[[queries]]\nname = \"Garden\"\nquery = 'title:garden'\n"
+        + "\n[[rules]]\nquery = 'kohlrabi'\naction = \"hide\"\n"
+    )
+    result = cli(home, "sections", "--json")
+    assert result.returncode == 0, result.stderr
+    saved = [line for line in json_lines(result.stdout) if "query" in line]
+    assert saved == [{"query": "title:garden", "name": "Garden", "unread": 1, "total": 1}]
+    assert cli(home, "rules", "apply").stdout.startswith("1 rules applied (hide: ")
+    listed = [r["title"] for r in json_lines(cli(home, "list", "--json").stdout)]
+    assert "Html & headline" not in listed
+    hidden = [r["title"] for r in json_lines(cli(home, "list", "--hidden", "--json").stdout)]
+    assert "Html & headline" in hidden
+    assert cli(home, "search", "kohlrabi").stdout == ""
+    result = cli(home, "mark-read", "--query", "title:garden")
+    assert result.stdout.strip() == "1 articles marked read", result.stderr
+    rows = json_lines(cli(home, "list", "--query", "title:garden", "--json").stdout)
+    assert [r["read"] for r in rows] == [True]

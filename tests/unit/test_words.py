@@ -200,6 +200,9 @@ def make_v5_store(db: Path) -> None:
         con.execute("UPDATE articles SET words = 1 WHERE id = 2")
         con.execute("DROP TABLE leases")  # schema 6 came after 5
         con.execute("DROP TABLE fulltext")  # and so did the full articles (8)
+        con.execute("DROP INDEX articles_hidden")  # and the rules' columns later still
+        con.execute("ALTER TABLE articles DROP COLUMN hidden")
+        con.execute("ALTER TABLE articles DROP COLUMN tags")
         con.execute("PRAGMA user_version = 5")
     finally:
         con.close()

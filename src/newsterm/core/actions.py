@@ -151,6 +151,8 @@ ACTIONS: tuple[Action, ...] = (
        scopes=("main",), footer=("main",), palette=True),
     _a("undo", "u", "Undo", "undo the last mark-all", "Marking", scopes=("main",),
        palette=True, title="Undo mark all"),
+    _a("toggle_hidden", "V", "Hidden", "show or hide the articles rules hid", "Marking",
+       scopes=("main",), palette=True, title="Toggle hidden articles"),
     # -- Links -----------------------------------------------------------------------------
     _a("open_link", "o", "Open link", "open the article's link in the browser", "Links",
        scopes=("main",), footer=("main",), palette=True),

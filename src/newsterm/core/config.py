@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from newsterm.core.actions import BY_ID, REBINDABLE
+from newsterm.core.config_queries import Rule, SavedQuery, rules, saved_queries
 from newsterm.core.errors import ConfigError
 from newsterm.core.models import (
     FULL_TEXT_MODES,
@@ -101,6 +102,10 @@ class Config:
     feeds: tuple[FeedConfig, ...] = ()
     local: tuple[LocalConfig, ...] = ()
     keys: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    queries: tuple[SavedQuery, ...] = ()
+    """``[[queries]]``: the saved searches, in file order."""
+    rules: tuple[Rule, ...] = ()
+    """``[[rules]]``: applied to articles as they are stored, in file order."""
 
     def sources(self) -> list[Source]:
         """Every configured source, feeds first, in file order."""
@@ -307,7 +312,7 @@ def parse_config(text: str, path: Path) -> Config:
         reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc)).strip()
         loc = f"{path}:{match.group(1)}" if match else str(path)
         raise ConfigError(f"{loc}: TOML syntax error: {reason}") from None
-    allowed = ("settings", "feeds", "local", "keys")
+    allowed = ("settings", "feeds", "local", "keys", "queries", "rules")
     for key in data:
         if key not in allowed:
             line = next(
@@ -368,7 +373,13 @@ def parse_config(text: str, path: Path) -> Config:
             folder = path.parent / folder
         section = _string(where, entry, "section", "local", i, False) or ""
         local.append(LocalConfig(folder.resolve(), _section(section)))
-    return Config(path, settings, tuple(feeds), tuple(local), keys)
+
+    def read(entry: dict[str, Any], key: str, name: str, i: int, required: bool) -> str | None:
+        return _string(where, entry, key, name, i, required)
+
+    queries = saved_queries(where.error, read, data.get("queries", []))
+    rule_list = rules(where.error, read, data.get("rules", []))
+    return Config(path, settings, tuple(feeds), tuple(local), keys, queries, rule_list)
 
 
 def _section(value: str) -> SectionPath:

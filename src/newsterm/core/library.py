@@ -21,7 +21,8 @@ from newsterm.core import fulltext, navigation
 from newsterm.core.article_text import render_article
 from newsterm.core.bodies import plain_text
 from newsterm.core.config import Config
-from newsterm.core.errors import StoreBusy
+from newsterm.core.config_queries import SavedQuery
+from newsterm.core.errors import QueryError, StoreBusy
 from newsterm.core.marks import MarkQueue
 from newsterm.core.models import (
     ArticleRow,
@@ -36,6 +37,7 @@ from newsterm.core.models import (
     StoredArticle,
     View,
 )
+from newsterm.core.querylang import parse_any
 from newsterm.core.refresh import ProgressCallback, Refresher
 from newsterm.core.refresh.extractor import ExtractorPool
 from newsterm.core.refresh.pages import PageReader, PagesProgress, PagesReport
@@ -69,7 +71,11 @@ class Library:
         self._refresher = Refresher(store)
         self._extractor = ExtractorPool()
         self._pages = PageReader(store, self._extractor)
+        self.show_hidden = False
+        """Lists show the articles rules hid too (the TUI's toggle)."""
         store.sync_sources(config.sources())
+        if store.set_rules([(rule.query, rule.action) for rule in config.rules]):
+            store.apply_rules()  # a new rule also holds for what is stored
         replayed = self._marks.replay_journal()
         if replayed:
             log.warning("applied %d marks kept from the last session", replayed)
@@ -173,6 +179,8 @@ class Library:
     # -- lists and articles ----------------------------------------------------------
 
     def article_ids(self, view: View, limit: int | None = None) -> list[int]:
+        if self.show_hidden:
+            view = replace(view, hidden=True)
         return self._store.article_ids(view, since=today_start(), limit=limit)
 
     def rows(self, ids: Sequence[int]) -> list[ArticleRow]:
@@ -264,10 +272,46 @@ class Library:
     def _unread_among(self, ids: Sequence[int]) -> set[int]:
         return self._marks.unread(ids, self._store.unread_among(ids))
 
-    def search(self, query: str, show_read: bool = True, limit: int | None = None) -> list[int]:
+    def search(
+        self, query: str, show_read: bool = True, limit: int | None = None, hidden: bool = False
+    ) -> list[int]:
         """Ids of every article matching ``query`` (or the first ``limit``), best first
-        (:mod:`newsterm.core.query` has the syntax); QueryError when it cannot run."""
-        return self._store.search(query, limit=limit, show_read=show_read)
+        (:mod:`newsterm.core.querylang` has the language); QueryError when it cannot run.
+        Articles rules hid are left out unless ``hidden`` (or the query says ``hidden``)."""
+        return self._store.search(query, limit=limit, show_read=show_read, hidden=hidden)
+
+    def query_count(self, query: str) -> tuple[int, int]:
+        """(unread, total) of what ``query`` selects (QueryError when it cannot run)."""
+        node = parse_any(query)
+        return self._store.query_count(node) if node is not None else (0, 0)
+
+    def saved_searches(self) -> list[tuple[SavedQuery, int, int]]:
+        """The saved searches of feeds.toml with their (unread, total) counts."""
+        return [(saved, *self.query_count(saved.query)) for saved in self.config.queries]
+
+    def mark_query(self, query: str, read: bool = True) -> dict[int, bool]:
+        """Mark every article ``query`` selects read (or unread); for undo, as
+        :meth:`set_read`."""
+        return self.set_read(self.search(query), read)
+
+    def star_query(self, query: str, starred: bool = True) -> dict[int, bool]:
+        """Star (or unstar) every article ``query`` selects; for undo."""
+        return self.set_starred(self.search(query), starred)
+
+    def saved_counts(self) -> list[tuple[str, str, int, int]]:
+        """(name, query, unread, total) of each saved search (0, 0 for one that cannot
+        run in this store)."""
+        found = []
+        for saved in self.config.queries:
+            try:
+                found.append((saved.name, saved.query, *self.query_count(saved.query)))
+            except QueryError:
+                found.append((saved.name, saved.query, 0, 0))
+        return found
+
+    def apply_rules(self) -> dict[str, int]:
+        """Apply feeds.toml's rules to every stored article: action -> articles changed."""
+        return self._store.apply_rules()
 
     # -- refresh -------------------------------------------------------------------
 
@@ -381,6 +425,8 @@ class Library:
     def use_config(self, config: Config) -> None:
         """Follow a changed feeds.toml: the store's sources are made to match it."""
         self._store.sync_sources(config.sources())
+        if self._store.set_rules([(rule.query, rule.action) for rule in config.rules]):
+            self._store.apply_rules()
         self.config = config
         self._rendered.clear()
 

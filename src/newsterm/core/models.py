@@ -201,11 +201,13 @@ class View:
     query: str = ""
     show_read: bool = True
     sort: SortOrder = "newest"
+    hidden: bool = False
+    """Show the articles rules hid too (a list's option, like ``show_read``)."""
 
     @property
     def selection(self) -> View:
         """What the sidebar selects: this view without the list's options."""
-        return View(self.kind, self.section, self.source)
+        return View(self.kind, self.section, self.source, self.query)
 
     def shown(self, show_read: bool, sort: SortOrder) -> View:
         """This view with the list's options."""

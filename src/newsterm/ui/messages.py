@@ -19,11 +19,14 @@ class SidebarLoaded(Message):
         counts: dict[str, tuple[int, int]],
         sections: Sequence[SectionNode],
         feeds: Sequence[FeedNode],
+        saved: Sequence[tuple[str, str, int, int]] | None = None,
     ) -> None:
         super().__init__()
         self.counts = counts
         self.sections = sections
         self.feeds = feeds
+        self.saved = saved
+        """(name, query, unread, total) of the saved searches; None: unchanged."""
 
 
 class ListLoaded(Message):

@@ -22,6 +22,7 @@ from typing import Any, Self, TypeVar
 
 from newsterm.core.bodies import decompress, unpack_zdict
 from newsterm.core.errors import StoreBusy, StoreCorrupt, StoreError
+from newsterm.core.querylang import regexp
 from newsterm.core.store.schema import MIGRATIONS, SCHEMA_VERSION, Migration
 
 log = logging.getLogger("newsterm.core.store")
@@ -300,6 +301,7 @@ class StoreBase:
 def _connect(path: Path) -> sqlite3.Connection:
     db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=10)
     db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    db.create_function("nt_regexp", 2, regexp, deterministic=True)
     return db
 
 

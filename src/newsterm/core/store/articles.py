@@ -12,6 +12,7 @@ from newsterm.core.errors import StoreError
 from newsterm.core.models import Article
 from newsterm.core.store._base import wrap_exceptions
 from newsterm.core.store.prepare import Prepared, _without_zdict, fingerprint, prepare
+from newsterm.core.store.rules import RulesMixin
 from newsterm.core.store.search import _index
 from newsterm.core.store.sources import SourcesMixin
 
@@ -37,7 +38,7 @@ class _Target:
     """Some flags from a backup wait for their articles (worth a look per new one)."""
 
 
-class ArticlesMixin(SourcesMixin):
+class ArticlesMixin(SourcesMixin, RulesMixin):
     @wrap_exceptions
     def save_feed(
         self,
@@ -92,6 +93,7 @@ class ArticlesMixin(SourcesMixin):
         new = updated = 0
         with self._tx() as db:
             target = _target(db, source_key)
+            (last_id,) = db.execute("SELECT coalesce(max(id), 0) FROM articles").fetchone()
             seen: set[str] = set()
             for item in articles:
                 guid = item.key.id if isinstance(item, Article) else item.guid
@@ -108,6 +110,8 @@ class ArticlesMixin(SourcesMixin):
                 else:
                     self._update_article(db, target, old[0], ready)
                     updated += 1
+            if new:
+                self._apply_rules(db, "a.source_id = ? AND a.id > ?", (target.id, last_id))
             if remove_others:
                 kept = seen | (keep or set())
                 self._delete_ids(db, [a for g, (a, _) in target.known.items() if g not in kept])

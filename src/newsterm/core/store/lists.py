@@ -30,7 +30,7 @@ class ListsMixin(SearchMixin):
         """(section path, unread, total) of every section that holds articles."""
         rows = self._query(
             "SELECT sec.path, sum(a.read = 0), count(*) FROM articles a "
-            "JOIN sections sec ON sec.id = a.section_id GROUP BY a.section_id"
+            "JOIN sections sec ON sec.id = a.section_id WHERE a.hidden = 0 GROUP BY a.section_id"
         )
         return [(_path(p), u, t) for p, u, t in rows]
 
@@ -40,7 +40,8 @@ class ListsMixin(SearchMixin):
         counts = {
             sid: (u, t)
             for sid, u, t in self._query(
-                "SELECT source_id, sum(read = 0), count(*) FROM articles GROUP BY source_id"
+                "SELECT source_id, sum(read = 0), count(*) FROM articles WHERE hidden = 0 "
+                "GROUP BY source_id"
             )
         }
         return {
@@ -55,13 +56,15 @@ class ListsMixin(SearchMixin):
         """(unread, total) of the virtual sections: all, unread, starred, today."""
         with self._reading() as db:
             total, unread = db.execute(
-                "SELECT count(*), coalesce(sum(read = 0), 0) FROM articles"
+                "SELECT count(*), coalesce(sum(read = 0), 0) FROM articles WHERE hidden = 0"
             ).fetchone()
             starred = db.execute(
-                "SELECT count(*), coalesce(sum(read = 0), 0) FROM articles WHERE starred = 1"
+                "SELECT count(*), coalesce(sum(read = 0), 0) FROM articles "
+                "WHERE starred = 1 AND hidden = 0"
             ).fetchone()
             today = db.execute(
-                f"SELECT count(*), coalesce(sum(a.read = 0), 0) FROM articles a WHERE {_TODAY}",
+                "SELECT count(*), coalesce(sum(a.read = 0), 0) FROM articles a "
+                f"WHERE {_TODAY} AND a.hidden = 0",
                 (since,),
             ).fetchone()
         return {
@@ -80,8 +83,10 @@ class ListsMixin(SearchMixin):
         """The ids a view shows, in its order (a search: every match; a search that
         cannot run raises QueryError)."""
         if view.kind == "search":
-            return self.search(view.query, limit=limit, show_read=view.show_read)
-        where: list[str] = []
+            return self.search(
+                view.query, limit=limit, show_read=view.show_read, hidden=view.hidden
+            )
+        where: list[str] = [] if view.hidden else ["a.hidden = 0"]
         params: list[object] = []
         if view.kind == "unread" or not view.show_read:
             where.append("a.read = 0")

@@ -271,6 +271,13 @@ MIGRATIONS: tuple[str | Migration, ...] = (
         tries INTEGER NOT NULL DEFAULT 0
     );
     """,
+    # 10: the rules of feeds.toml (issue 15) hide articles and tag them; hidden
+    # ones stay out of lists, counts and searches unless asked (core/store/querysql.py)
+    """
+    ALTER TABLE articles ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE articles ADD COLUMN tags TEXT;
+    CREATE INDEX articles_hidden ON articles (hidden) WHERE hidden = 1;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -36,7 +36,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from newsterm.core.bodies import SEARCH_BODY_MAX, plain_text
 from newsterm.core.errors import QueryError
 from newsterm.core.query import Query, parse_query
-from newsterm.core.store._base import StoreBase, _chunks, log, wrap_exceptions
+from newsterm.core.querylang import parse
+from newsterm.core.store._base import _chunks, log, wrap_exceptions
+from newsterm.core.store.querysql import QueryMixin
 from newsterm.core.store.schema import SEARCH_REBUILD
 
 TIME_ORDER_MAX = 5_000
@@ -193,9 +195,14 @@ def _unindex(db: sqlite3.Connection, aid: int, title: str, source_label: str, bo
     )
 
 
-class SearchMixin(StoreBase):
+class SearchMixin(QueryMixin):
+    def _match(self, query: Query) -> tuple[str, str]:
+        return match_expressions(query)
+
     @wrap_exceptions
-    def search(self, query: str, limit: int | None = None, show_read: bool = True) -> list[int]:
+    def search(
+        self, query: str, limit: int | None = None, show_read: bool = True, hidden: bool = False
+    ) -> list[int]:
         """Ids of the articles matching ``query`` (:mod:`newsterm.core.query`), all of
         them (or the first ``limit``), best first.
 
@@ -204,6 +211,9 @@ class SearchMixin(StoreBase):
         contentless table it needs positions. Raises :class:`QueryError` for a search
         that cannot run.
         """
+        node = parse(query)
+        if node is not None:
+            return self.query_ids(node, limit=limit, show_read=show_read, hidden=hidden)
         parsed = parse_query(query)
         if not parsed.terms:
             return []
@@ -220,6 +230,9 @@ class SearchMixin(StoreBase):
         if not show_read and ids:
             unread = set(self._ids("SELECT id FROM articles WHERE read = 0 AND ", ids))
             ids = [i for i in ids if i in unread]
+        if not hidden and ids and self._query("SELECT 1 FROM articles WHERE hidden = 1 LIMIT 1"):
+            shown = set(self._ids("SELECT id FROM articles WHERE hidden = 0 AND ", ids))
+            ids = [i for i in ids if i in shown]
         if 1 < len(ids) <= TIME_ORDER_MAX:
             by_date = self._ids("SELECT id FROM articles WHERE ", ids, "sort_time DESC, id DESC")
             ids = [i for i in by_date if i in in_title] + [i for i in by_date if i not in in_title]

@@ -22,7 +22,9 @@ from newsterm.core.article_text import body_markdown
 from newsterm.core.errors import QueryError
 from newsterm.core.library import Library
 from newsterm.core.models import SORT_ORDERS, SortOrder, View
-from newsterm.core.query import as_typed, highlight_words, query_error
+from newsterm.core.query import as_typed
+from newsterm.core.querylang import highlights as highlight_words
+from newsterm.core.querylang import why_not as query_error
 from newsterm.ui.keys import bindings
 from newsterm.ui.messages import (
     ArticleLoaded,
@@ -34,6 +36,7 @@ from newsterm.ui.screens.feeds import FEED_BINDINGS, FeedActions
 from newsterm.ui.screens.fulltext import FullTextActions
 from newsterm.ui.screens.links import LinkActions
 from newsterm.ui.screens.marking import MarkActions
+from newsterm.ui.screens.queries import QueryActions
 from newsterm.ui.screens.refreshing import RefreshActions
 from newsterm.ui.screens.sidebar import SidebarActions
 from newsterm.ui.screens.walk import WalkActions
@@ -51,6 +54,7 @@ FIRST_ROWS = 200
 
 class MainScreen(
     FeedActions,
+    QueryActions,
     WalkActions,
     FullTextActions,
     SidebarActions,
@@ -176,7 +180,8 @@ class MainScreen(
     @work(thread=True, exclusive=True, group="sidebar")
     def load_sidebar(self) -> None:
         library = self.library
-        self.post_message(SidebarLoaded(library.counts(), library.sections(), library.feed_nodes()))
+        counts, sections, feeds = library.counts(), library.sections(), library.feed_nodes()
+        self.post_message(SidebarLoaded(counts, sections, feeds, library.saved_counts()))
 
     @work(thread=True, exclusive=True, group="list")
     def load_list(
@@ -228,7 +233,7 @@ class MainScreen(
     def _sidebar_loaded(self, message: SidebarLoaded) -> None:
         tree = self.query_one(SectionTree)
         first = not tree.has_views
-        tree.update_views(message.counts, message.sections, message.feeds)
+        tree.update_views(message.counts, message.sections, message.feeds, message.saved)
         if first:
             tree.select_view(self.selected) or tree.select_view(View("all"))
 

@@ -107,6 +107,7 @@ class SectionTree(Tree[View]):
         self._view_nodes: dict[View, TreeNode[View]] = {}
         self._entries: dict[View, Entry] = {}
         self._errors: dict[str, str] = {}
+        self._saved: list[tuple[str, str, int, int]] = []
         self.folded: set[SectionPath] = set()
         """Sections shown folded (set before the first :meth:`update_views` to restore)."""
         super().__init__("newsterm", data=View("all"), id=id)
@@ -126,6 +127,7 @@ class SectionTree(Tree[View]):
         counts: dict[str, tuple[int, int]],
         sections: Sequence[SectionNode],
         feeds: Sequence[FeedNode],
+        saved: Sequence[tuple[str, str, int, int]] | None = None,
     ) -> None:
         """Add new nodes and refresh every label, keeping cursor and expansion.
 
@@ -138,6 +140,11 @@ class SectionTree(Tree[View]):
             unread, total = counts.get(kind, (0, 0))
             shown = total if kind == "starred" else unread  # Starred: all it holds
             self._upsert(View(kind), self.root, Entry(name, shown, bool(unread)), placed, True)
+        self._saved = list(saved) if saved is not None else self._saved
+        saved_views = saved_search_views(self._saved)
+        for (view, parent_view), (name, unread) in saved_views.items():
+            parent = self._view_nodes.get(parent_view, self.root) if parent_view else self.root
+            self._upsert(view, parent, Entry(name, unread, bool(unread)), placed, bool(parent_view))
         for section in sections:
             parent = (
                 self.root
@@ -152,6 +159,7 @@ class SectionTree(Tree[View]):
             self._upsert(View("source", feed.section, feed.key), parent, entry, placed, True)
         wanted = {View(k) for k, _ in VIRTUAL} | {View("section", n.path) for n in sections}
         wanted |= {View("source", f.section, f.key) for f in feeds}
+        wanted |= {view for view, _ in saved_views}
         # children before their parents: removing a section removes what is under it
         gone = sorted(
             (p for p in self._view_nodes if p not in wanted),
@@ -307,6 +315,30 @@ class SectionTree(Tree[View]):
         else:
             self.folded.discard(view.section)
         self.post_message(self.FoldsChanged(self, frozenset(self.folded)))
+
+
+SAVED_HEADING = "Saved searches"
+
+
+def saved_search_views(
+    saved: Sequence[tuple[str, str, int, int]],
+) -> dict[tuple[View, View | None], tuple[str, int]]:
+    """The sidebar's saved searches: a heading (a search of them all) and one leaf each
+    (view, its parent's view) -> (name, unread), in feeds.toml's order."""
+    if not saved:
+        return {}
+    either = " or ".join(f"({query})" for _, query, _, _ in saved)
+    heading = View("search", query=either)
+    found: dict[tuple[View, View | None], tuple[str, int]] = {
+        (heading, None): (SAVED_HEADING, sum(unread for _, _, unread, _ in saved))
+    }
+    seen: set[View] = {heading}
+    for name, query, unread, _ in saved:
+        view = View("search", query=query)
+        if view not in seen:
+            seen.add(view)
+            found[(view, heading)] = (name, unread)
+    return found
 
 
 def _fit(text: str, width: int) -> str:
