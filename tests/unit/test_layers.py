@@ -10,6 +10,7 @@ SRC = Path(__file__).resolve().parents[2] / "src" / "newsterm"
 
 STORE_HOLDERS = {
     "core/library.py",
+    "core/library_pages.py",
     "core/marks.py",
     "core/refresh/pipeline.py",
     "core/refresh/worker.py",
