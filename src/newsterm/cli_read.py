@@ -1,4 +1,5 @@
-"""The reading commands: sections, list, search, show, refresh (``cli.py`` runs them)."""
+"""The reading commands: sections, list, search, show, refresh, unread (``cli.py`` runs
+them)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,15 @@ import sys
 from collections.abc import Sequence
 
 from newsterm.core.article_text import article_markdown
+from newsterm.core.export import Format, formatted, row_object
 from newsterm.core.library import Library
-from newsterm.core.models import ArticleRow, View, section_from_string
+from newsterm.core.models import (
+    ArticleRow,
+    SourceReport,
+    View,
+    section_from_string,
+    section_to_string,
+)
 
 log = logging.getLogger("newsterm")
 
@@ -20,16 +28,7 @@ or config error."""
 
 
 def _row_json(row: ArticleRow) -> str:
-    return json.dumps({
-        "id": str(row.rowid),
-        "title": row.title,
-        "section": list(row.section),
-        "source": row.source_title,
-        "url": row.url,
-        "published": row.published.isoformat() if row.published else None,
-        "read": row.read,
-        "starred": row.starred,
-    }, ensure_ascii=False)  # fmt: skip
+    return json.dumps(row_object(row), ensure_ascii=False)
 
 
 def _print_rows(rows: Sequence[ArticleRow], as_json: bool) -> None:
@@ -89,8 +88,46 @@ def cmd_show(library: Library, args: argparse.Namespace) -> int:
     if article is None:
         print(f"newsterm: no article with id {args.id!r} (see `newsterm list`)", file=sys.stderr)
         return EXIT_FAILED
-    print(article_markdown(article, library.rendered(article)))
+    fmt: Format = getattr(args, "format", "markdown")
+    if fmt == "markdown":
+        print(article_markdown(article, library.rendered(article)))
+    else:
+        sys.stdout.write(formatted(article, library.rendered(article), fmt))
     return EXIT_OK
+
+
+def cmd_unread(library: Library, args: argparse.Namespace) -> int:
+    """The unread count, for a status bar: all, or one section with its sub-sections;
+    ``--json``: the count and each section's."""
+    sections = {node.path: node.unread for node in library.sections()}
+    wanted = section_from_string(args.section) if args.section else ()
+    if wanted and wanted not in sections:
+        print(f"newsterm: no section {args.section!r} (see `newsterm sections`)", file=sys.stderr)
+        return EXIT_FAILED
+    count = sections[wanted] if wanted else library.unread_count()
+    if not args.json:
+        print(count)
+        return EXIT_OK
+    inside = {
+        section_to_string(path): unread
+        for path, unread in sections.items()
+        if path[: len(wanted)] == wanted
+    }
+    print(json.dumps({"unread": count, "sections": inside}, ensure_ascii=False))
+    return EXIT_OK
+
+
+def _outcome(report: SourceReport) -> str:
+    if report.error:
+        return f"error: {report.error}"
+    if report.skipped:
+        return f"skipped: {report.skipped}"
+    if report.waiting:
+        return f"waiting: {report.waiting}"
+    if report.not_modified:
+        return "not modified"
+    outcome = f"{report.new} new, {report.updated} updated"
+    return outcome + (f" ({report.warning})" if report.warning else "")
 
 
 def cmd_refresh(library: Library, args: argparse.Namespace) -> int:
@@ -98,28 +135,28 @@ def cmd_refresh(library: Library, args: argparse.Namespace) -> int:
     if not sources:
         print("no feeds configured")
         return EXIT_OK
+    due = getattr(args, "due", False)
+    library.on_hook_failed(lambda message: print(f"newsterm: {message}", file=sys.stderr))
 
-    def progress(done: int, total: int, report) -> None:  # type: ignore[no-untyped-def]
-        if report.error:
-            outcome = f"error: {report.error}"
-        elif report.skipped:
-            outcome = f"skipped: {report.skipped}"
-        elif report.not_modified:
-            outcome = "not modified"
-        else:
-            outcome = f"{report.new} new, {report.updated} updated"
-            if report.warning:
-                outcome += f" ({report.warning})"
-        print(f"[{done}/{total}] {report.title}: {outcome}", flush=True)
+    def progress(done: int, total: int, report: SourceReport) -> None:
+        print(f"[{done}/{total}] {report.title}: {_outcome(report)}", flush=True)
 
-    reports = library.refresh_sync(progress=progress)
+    reports = library.refresh_sync(progress=progress, due=due)
+    library.wait_for_hooks()
+    if due and not reports:
+        print(f"no feed is due ({len(sources)} configured)")
+        return EXIT_OK
     failed = sum(1 for r in reports if r.error)
     new = sum(r.new for r in reports)
     updated = sum(r.updated for r in reports)
     unchanged = sum(1 for r in reports if r.not_modified)
     skipped = sum(1 for r in reports if r.skipped)
+    waiting = sum(1 for r in reports if r.waiting)
     summary = f"{len(reports)} feeds: {new} new, {updated} updated articles; {unchanged} not modified; {failed} failed"
     if skipped:
         summary += f"; {skipped} skipped (another newsterm is refreshing them)"
+    if waiting:
+        summary += f"; {waiting} waiting (their servers ask for fewer fetches)"
     print(summary)
-    return EXIT_FAILED if reports and failed == len(reports) else EXIT_OK
+    fetched = [r for r in reports if not r.waiting]
+    return EXIT_FAILED if fetched and failed == len(fetched) else EXIT_OK

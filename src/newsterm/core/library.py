@@ -17,10 +17,12 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
-from newsterm.core import navigation
+from newsterm.core import navigation, schedule
 from newsterm.core.article_text import render_article
-from newsterm.core.config import Config
+from newsterm.core.config import Config, FeedOptions
+from newsterm.core.config_file import ConfigChange, ConfigFile
 from newsterm.core.errors import StoreBusy
+from newsterm.core.hooks import Hooks, new_articles
 from newsterm.core.marks import MarkQueue
 from newsterm.core.models import (
     ArticleRow,
@@ -61,6 +63,9 @@ class Library:
         self._rendered: OrderedDict[int, RenderedArticle] = OrderedDict()
         self._marks = MarkQueue(store)
         self._refresher = Refresher(store)
+        self._hooks = Hooks(self.article)
+        self._config_file = ConfigFile(config.path)
+        self._on_config: Callable[[ConfigChange], None] | None = None
         store.sync_sources(config.sources())
         replayed = self._marks.replay_journal()
         if replayed:
@@ -68,7 +73,9 @@ class Library:
 
     def close(self, wait: float = QUIT_WAIT_SECONDS) -> int:
         """Close the store; marks still waiting for a busy store get ``wait`` seconds,
-        then go to a journal for the next start. Returns how many went there."""
+        then go to a journal for the next start. Returns how many went there.
+        Hooks still running get ``wait`` seconds too, then are stopped."""
+        self._hooks.close(wait)
         self._refresher.close()
         journalled = self._marks.close(wait)
         try:
@@ -154,6 +161,10 @@ class Library:
 
     def counts(self) -> dict[str, tuple[int, int]]:
         return self._store.counts(today_start())
+
+    def unread_count(self) -> int:
+        """Unread articles in all, as stored (``newsterm unread``)."""
+        return self._store.unread_count()
 
     # -- lists and articles ----------------------------------------------------------
 
@@ -262,25 +273,91 @@ class Library:
             if s.kind == "feed" and (wanted is None or s.key in wanted)
         ]
 
+    def feed_options(self, keys: Sequence[str] | None = None) -> dict[str, FeedOptions]:
+        """Each configured feed's own settings over ``[settings]`` (see FeedOptions)."""
+        return {s.key: self.config.feed_options(s.key) for s in self.configured_feeds(keys)}
+
+    def scheduled_feeds(self) -> list[str]:
+        """The enabled feeds with a schedule of their own (``refresh_minutes`` > 0):
+        those the TUI refreshes by itself when they are due."""
+        return [
+            key
+            for key, options in self.feed_options().items()
+            if options.enabled and options.refresh_minutes > 0
+        ]
+
+    def next_due(self) -> list[schedule.NextDue]:
+        """When each configured feed is next due, and why, in config order."""
+        options = self.feed_options()
+        timings = self._store.feed_timings(list(options))
+        now = time.time()
+        return [
+            schedule.next_due(timings.get(key) or schedule.FeedTiming(key), opts, now)
+            for key, opts in options.items()
+        ]
+
     def refresh_sync(
-        self, keys: Sequence[str] | None = None, progress: ProgressCallback | None = None
+        self,
+        keys: Sequence[str] | None = None,
+        progress: ProgressCallback | None = None,
+        due: bool = False,
     ) -> list[SourceReport]:
         """:meth:`refresh` for callers without an event loop (the CLI)."""
-        return asyncio.run(self.refresh(keys, progress))
+        return asyncio.run(self.refresh(keys, progress, due))
 
     async def refresh(
-        self, keys: Sequence[str] | None = None, progress: ProgressCallback | None = None
+        self,
+        keys: Sequence[str] | None = None,
+        progress: ProgressCallback | None = None,
+        due: bool = False,
     ) -> list[SourceReport]:
         """Fetch and store feeds concurrently; one report per feed, in completion order.
 
-        A feed another newsterm is refreshing right now is left to it (its report says
-        so). See :mod:`newsterm.core.refresh`.
+        feeds.toml is read again first when it changed on disk (:meth:`follow_config`).
+        Disabled feeds are left out; with ``due``, so are feeds whose schedule does not
+        call for a fetch yet. A feed inside its server's floor is never fetched (its
+        report says it is waiting); one another newsterm is refreshing is left to it.
+        Then ``[hooks]`` run, in a thread of their own, if articles were new.
+        See :mod:`newsterm.core.refresh` and :mod:`newsterm.core.schedule`.
         """
-        reports = await self._refresher.refresh(
-            self.configured_feeds(keys), self.config.settings, progress
-        )
+        await asyncio.to_thread(self.follow_config)
+        config = self.config
+        options = self.feed_options(keys)
+        sources = [s for s in self.configured_feeds(keys) if options[s.key].enabled]
+        reports = await self._refresher.refresh(sources, config.settings, progress, options, due)
         self._rendered.clear()
+        new = new_articles(reports, {s.key: s.section for s in sources})
+        self._hooks.after_refresh(config.hooks, new)
         return reports
+
+    def wait_for_hooks(self, timeout: float | None = None) -> bool:
+        """Wait for the hooks started so far (the CLI, before it exits)."""
+        return self._hooks.wait(timeout)
+
+    def on_hook_failed(self, callback: Callable[[str], None] | None) -> None:
+        """Call ``callback`` (from the hooks' thread) with a failing hook's one line,
+        once per failure (see :mod:`newsterm.core.hooks`)."""
+        self._hooks.on_failure = callback
+
+    # -- following feeds.toml ----------------------------------------------------------
+
+    def on_config_change(self, callback: Callable[[ConfigChange], None] | None) -> None:
+        """Call ``callback`` (from the thread that noticed) when feeds.toml changed on
+        disk and was followed, or was broken and refused."""
+        self._on_config = callback
+
+    def follow_config(self) -> ConfigChange | None:
+        """Read feeds.toml again if it changed on disk since it was last read; a broken
+        file leaves the config in use as it was (its error is told once per change).
+        None when nothing changed."""
+        config, change = self._config_file.read_if_changed()
+        if change is None:
+            return None
+        if config is not None:
+            self.use_config(config)
+        if self._on_config is not None:
+            self._on_config(change)
+        return change
 
     # -- feeds (for manage) ------------------------------------------------------------
 
@@ -288,11 +365,13 @@ class Library:
         """Follow a changed feeds.toml: the store's sources are made to match it."""
         self._store.sync_sources(config.sources())
         self.config = config
+        self._config_file.seen(config.path)
         self._rendered.clear()
 
     def forget_source(self, key: str, keep_starred: bool = True) -> int:
         """Delete what a source left in the store; returns how many articles went."""
         removed = self._store.forget_source(key, keep_starred=keep_starred)
+        self._store.forget_timing(key)
         self._rendered.clear()
         return removed
 

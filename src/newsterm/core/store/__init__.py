@@ -14,6 +14,7 @@ each part a mixin over :class:`._base.StoreBase`:
 - :mod:`.search`: search and the upkeep of its index
 - :mod:`.flags`: read/starred flags, their backups, the UI's key-value state
 - :mod:`.leases`: one process at a time refreshes a source
+- :mod:`.schedule`: when each feed was fetched and the floors its server set
 """
 
 from __future__ import annotations
@@ -25,11 +26,13 @@ from newsterm.core.store.flags import BACKUP_DIR, FlagsMixin, latest_backup
 from newsterm.core.store.leases import LeasesMixin, lease_owner
 from newsterm.core.store.lists import ListsMixin
 from newsterm.core.store.prepare import Prepared, fingerprint, prepare
+from newsterm.core.store.schedule import Fetched, ScheduleMixin
 from newsterm.core.store.search import RANK_WINDOW, SEARCH_LIMIT, SearchMixin, fts_query
 
 __all__ = [
     "BACKUP_DIR",
     "BUSY_MESSAGE",
+    "Fetched",
     "PAGE_SIZE",
     "RANK_WINDOW",
     "SEARCH_LIMIT",
@@ -46,5 +49,7 @@ __all__ = [
 ]
 
 
-class Store(ArticlesMixin, ListsMixin, SearchMixin, FlagsMixin, LeasesMixin, StoreBase):
+class Store(
+    ArticlesMixin, ListsMixin, SearchMixin, FlagsMixin, LeasesMixin, ScheduleMixin, StoreBase
+):
     """The SQLite store. Open with :meth:`open`; use from any thread."""

@@ -22,6 +22,8 @@ class SaveResult:
 
     new: int
     updated: int
+    new_ids: tuple[int, ...] = ()
+    """The ids of the articles added."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +92,7 @@ class ArticlesMixin(SourcesMixin):
         """
         now = int(time.time())
         new = updated = 0
+        added: list[int] = []
         with self._tx() as db:
             target = _target(db, source_key)
             seen: set[str] = set()
@@ -103,7 +106,7 @@ class ArticlesMixin(SourcesMixin):
                 if ready is None:
                     continue
                 if old is None:
-                    self._insert_article(db, target, ready, now)
+                    added.append(self._insert_article(db, target, ready, now))
                     new += 1
                 else:
                     self._update_article(db, target, old[0], ready)
@@ -111,7 +114,7 @@ class ArticlesMixin(SourcesMixin):
             if remove_others:
                 kept = seen | (keep or set())
                 self._delete_ids(db, [a for g, (a, _) in target.known.items() if g not in kept])
-        return SaveResult(new, updated)
+        return SaveResult(new, updated, tuple(added))
 
     def _columns(self, db: sqlite3.Connection, item: Prepared) -> tuple[object, ...]:
         """The values of the columns an insert and an update both write, in order."""
@@ -123,7 +126,7 @@ class ArticlesMixin(SourcesMixin):
 
     def _insert_article(
         self, db: sqlite3.Connection, target: _Target, item: Prepared, now: int
-    ) -> None:
+    ) -> int:
         aid = db.execute(
             "INSERT INTO articles (section_id, title, url, author, published, updated, "
             "content, content_type, extra, words, fingerprint, source_id, guid, sort_time) "
@@ -134,6 +137,7 @@ class ArticlesMixin(SourcesMixin):
         if target.pending:
             _apply_pending(db, aid, target.key, item.guid)
         _index(db, aid, item.title, target.label, item.search_body)
+        return aid
 
     def _update_article(
         self, db: sqlite3.Connection, target: _Target, aid: int, item: Prepared

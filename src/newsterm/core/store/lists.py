@@ -47,6 +47,11 @@ class ListsMixin(SearchMixin):
         }
 
     @wrap_exceptions
+    def unread_count(self) -> int:
+        """How many articles are unread (by index: cheap at any size)."""
+        return int(self._query("SELECT count(*) FROM articles WHERE read = 0")[0][0])
+
+    @wrap_exceptions
     def counts(self, since: int) -> dict[str, tuple[int, int]]:
         """(unread, total) of the virtual sections: all, unread, starred, today."""
         with self._reading() as db:

@@ -200,6 +200,14 @@ MIGRATIONS: tuple[str | Migration, ...] = (
         """,
         _reread_bodies,
     ),
+    # 8: each feed's schedule (core/schedule.py): when it was last fetched, whatever
+    # the outcome, and the floors the server set: the feed's <ttl> and the last
+    # Cache-Control max-age (seconds). Retry-After is sources.retry_after already.
+    """
+    ALTER TABLE sources ADD COLUMN fetched_at INTEGER;
+    ALTER TABLE sources ADD COLUMN ttl INTEGER;
+    ALTER TABLE sources ADD COLUMN max_age INTEGER;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
