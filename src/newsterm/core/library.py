@@ -17,12 +17,13 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
-from newsterm.core import navigation, schedule
+from newsterm.core import navigation
 from newsterm.core.article_text import render_article
-from newsterm.core.config import Config, FeedOptions
+from newsterm.core.config import Config
 from newsterm.core.config_file import ConfigChange, ConfigFile
 from newsterm.core.errors import StoreBusy
 from newsterm.core.hooks import Hooks, new_articles
+from newsterm.core.library_tools import ToolsMixin
 from newsterm.core.marks import MarkQueue
 from newsterm.core.models import (
     ArticleRow,
@@ -54,7 +55,7 @@ def today_start() -> int:
     return int(time.mktime((now.tm_year, now.tm_mon, now.tm_mday, 0, 0, 0, 0, 0, -1)))
 
 
-class Library:
+class Library(ToolsMixin):
     """Everything a reader does, headless. Thread-safe through the store's lock."""
 
     def __init__(self, config: Config, store: Store) -> None:
@@ -256,6 +257,15 @@ class Library:
         counts = navigation.unread_counts(sections, feeds)
         return navigation.next_view(order, here, counts, forward)
 
+    def unread_rows(self, ids: Sequence[int], limit: int) -> tuple[list[ArticleRow], int]:
+        """The first ``limit`` unread rows of ``ids`` in order, and how many are unread."""
+        unread: list[int] = []
+        for start in range(0, len(ids), 512):
+            chunk = ids[start : start + 512]
+            found = self._unread_among(chunk)
+            unread += [aid for aid in chunk if aid in found]
+        return self.rows(unread[:limit]), len(unread)
+
     def _unread_among(self, ids: Sequence[int]) -> set[int]:
         return self._marks.unread(ids, self._store.unread_among(ids))
 
@@ -271,29 +281,6 @@ class Library:
             s
             for s in self.config.sources()
             if s.kind == "feed" and (wanted is None or s.key in wanted)
-        ]
-
-    def feed_options(self, keys: Sequence[str] | None = None) -> dict[str, FeedOptions]:
-        """Each configured feed's own settings over ``[settings]`` (see FeedOptions)."""
-        return {s.key: self.config.feed_options(s.key) for s in self.configured_feeds(keys)}
-
-    def scheduled_feeds(self) -> list[str]:
-        """The enabled feeds with a schedule of their own (``refresh_minutes`` > 0):
-        those the TUI refreshes by itself when they are due."""
-        return [
-            key
-            for key, options in self.feed_options().items()
-            if options.enabled and options.refresh_minutes > 0
-        ]
-
-    def next_due(self) -> list[schedule.NextDue]:
-        """When each configured feed is next due, and why, in config order."""
-        options = self.feed_options()
-        timings = self._store.feed_timings(list(options))
-        now = time.time()
-        return [
-            schedule.next_due(timings.get(key) or schedule.FeedTiming(key), opts, now)
-            for key, opts in options.items()
         ]
 
     def refresh_sync(
@@ -329,35 +316,6 @@ class Library:
         new = new_articles(reports, {s.key: s.section for s in sources})
         self._hooks.after_refresh(config.hooks, new)
         return reports
-
-    def wait_for_hooks(self, timeout: float | None = None) -> bool:
-        """Wait for the hooks started so far (the CLI, before it exits)."""
-        return self._hooks.wait(timeout)
-
-    def on_hook_failed(self, callback: Callable[[str], None] | None) -> None:
-        """Call ``callback`` (from the hooks' thread) with a failing hook's one line,
-        once per failure (see :mod:`newsterm.core.hooks`)."""
-        self._hooks.on_failure = callback
-
-    # -- following feeds.toml ----------------------------------------------------------
-
-    def on_config_change(self, callback: Callable[[ConfigChange], None] | None) -> None:
-        """Call ``callback`` (from the thread that noticed) when feeds.toml changed on
-        disk and was followed, or was broken and refused."""
-        self._on_config = callback
-
-    def follow_config(self) -> ConfigChange | None:
-        """Read feeds.toml again if it changed on disk since it was last read; a broken
-        file leaves the config in use as it was (its error is told once per change).
-        None when nothing changed."""
-        config, change = self._config_file.read_if_changed()
-        if change is None:
-            return None
-        if config is not None:
-            self.use_config(config)
-        if self._on_config is not None:
-            self._on_config(change)
-        return change
 
     # -- feeds (for manage) ------------------------------------------------------------
 

@@ -63,7 +63,7 @@ class NextDue:
 
     key: str
     at: int | None
-    """Unix seconds; None: never (disabled)."""
+    """Unix seconds; None: no time of its own (at every refresh, or disabled)."""
     why: str
     """What decides it, in a few words ("every 30 min", "server: at most every 60 min")."""
 
@@ -197,7 +197,7 @@ def next_due(timing: FeedTiming, options: FeedOptions, now: float) -> NextDue:
         why = "at every refresh"
     if timing.fetched_at is None:
         why = "never fetched"
-    return NextDue(key, max(int(now), when) if when is not None else int(now), why)
+    return NextDue(key, max(int(now), when) if when is not None else None, why)
 
 
 def _floor_text(timing: FeedTiming) -> str:

@@ -37,6 +37,7 @@ from newsterm.ui.messages import (
     SidebarLoaded,
 )
 from newsterm.ui.screens.feeds import FEED_BINDINGS, FeedActions
+from newsterm.ui.screens.tools import ToolsActions
 from newsterm.ui.screens.walk import WalkActions
 from newsterm.ui.textual_compat import focused_without_repaint
 from newsterm.ui.widgets.article_body import wrap_body
@@ -52,7 +53,7 @@ LIST_CALM_SECONDS = 1.0
 """Rows a list paints with before the rest of its ids arrive."""
 
 
-class MainScreen(FeedActions, WalkActions, Screen[None]):
+class MainScreen(FeedActions, WalkActions, ToolsActions, Screen[None]):
     """The reader."""
 
     # Textual repaints the whole screen at every focus change (Screen.focused is a
@@ -159,10 +160,7 @@ class MainScreen(FeedActions, WalkActions, Screen[None]):
         settings = self.library.config.settings
         if settings.refresh_on_start and self.library.configured_feeds():
             self.app.call_from_thread(self.action_refresh_all)
-        if settings.refresh_minutes:
-            self.app.call_from_thread(
-                self.set_interval, settings.refresh_minutes * 60, self.action_refresh_all
-            )
+        self.app.call_from_thread(self.start_tools)  # feeds due by their schedule, hooks
 
     # -- loading -------------------------------------------------------------------
 
@@ -636,5 +634,7 @@ class MainScreen(FeedActions, WalkActions, Screen[None]):
         summary = f"{new} new · {failed} failed" if failed else f"{new} new"
         if skipped:  # the other program's articles show when it is done (_poll_store)
             summary += f" · {skipped} left to another newsterm"
+        if waiting := sum(1 for r in message.reports if r.waiting):
+            summary += f" · {waiting} waiting (server floor)"
         self.query_one("#status", Static).update(Text(summary))
         self.reload()
