@@ -68,7 +68,7 @@ def notification_text(new: NewArticles) -> str:
     if len(new.sections) == 1 and named:
         return f"{total} new in {named[0][0]}"
     if not named:
-        return f"{total} new articles"
+        return f"{total} new article{'s' if total != 1 else ''}"
     listed = ", ".join(f"{n} in {name}" for name, n in named[:NOTIFY_SECTIONS])
     more = ", …" if len(named) > NOTIFY_SECTIONS or len(named) < len(new.sections) else ""
     return f"{total} new: {listed}{more}"

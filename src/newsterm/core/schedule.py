@@ -102,10 +102,9 @@ def floor_seconds(timing: FeedTiming) -> int:
 def held_until(timing: FeedTiming) -> int | None:
     """Not to be fetched before this (the floor, Retry-After); None: no hold."""
     holds = [timing.retry_after or 0]
-    if timing.fetched_at is not None:
+    if timing.fetched_at is not None and floor_seconds(timing):
         holds.append(timing.fetched_at + floor_seconds(timing))
-    hold = max(holds)
-    return hold or None
+    return max(holds) or None
 
 
 def jitter(key: str, fetched_at: int, interval: int) -> int:
@@ -197,6 +196,8 @@ def next_due(timing: FeedTiming, options: FeedOptions, now: float) -> NextDue:
         why = "at every refresh"
     if timing.fetched_at is None:
         why = "never fetched"
+    if when is not None and when <= now and not options.refresh_minutes:
+        when = None  # no time of its own: at every refresh
     return NextDue(key, max(int(now), when) if when is not None else None, why)
 
 
