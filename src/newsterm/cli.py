@@ -159,9 +159,8 @@ def _run(command: str, args: argparse.Namespace) -> int:
             return _tui(library, paths, notices)
         for notice in notices:
             print(f"newsterm: {notice}", file=sys.stderr)
-        if command not in QUICK:
-            for warning in library.sync_local():
-                log.warning("%s", warning)
+        for warning in library.sync_local():
+            log.warning("%s", warning)
         return COMMANDS[command](library, args)
     finally:
         library.close()
@@ -224,6 +223,3 @@ COMMANDS = {
     "export-opml": cmd_export_opml,
     "add": cmd_add,
 }
-QUICK = frozenset({"unread"})
-"""Commands that read the store as it is (no local folders read first): a status bar
-runs them every few seconds."""

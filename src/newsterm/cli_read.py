@@ -9,7 +9,6 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from newsterm.core.article_text import article_markdown
 from newsterm.core.export import Format, formatted, row_object
 from newsterm.core.library import Library
 from newsterm.core.models import (
@@ -88,6 +87,8 @@ def cmd_show(library: Library, args: argparse.Namespace) -> int:
     if article is None:
         print(f"newsterm: no article with id {args.id!r} (see `newsterm list`)", file=sys.stderr)
         return EXIT_FAILED
+    from newsterm.core.article_text import article_markdown
+
     fmt: Format = getattr(args, "format", "markdown")
     if fmt == "markdown":
         print(article_markdown(article, library.rendered(article)))
@@ -99,15 +100,15 @@ def cmd_show(library: Library, args: argparse.Namespace) -> int:
 def cmd_unread(library: Library, args: argparse.Namespace) -> int:
     """The unread count, for a status bar: all, or one section with its sub-sections;
     ``--json``: the count and each section's."""
-    sections = {node.path: node.unread for node in library.sections()}
     wanted = section_from_string(args.section) if args.section else ()
-    if wanted and wanted not in sections:
+    count = library.unread_count(wanted or None)
+    if count is None:
         print(f"newsterm: no section {args.section!r} (see `newsterm sections`)", file=sys.stderr)
         return EXIT_FAILED
-    count = sections[wanted] if wanted else library.unread_count()
     if not args.json:
         print(count)
         return EXIT_OK
+    sections = {node.path: node.unread for node in library.sections()}
     inside = {
         section_to_string(path): unread
         for path, unread in sections.items()

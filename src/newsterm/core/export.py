@@ -10,20 +10,22 @@ import re
 import unicodedata
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from newsterm.core.article_text import article_markdown, article_meta
 from newsterm.core.bodies import plain_text
 from newsterm.core.models import ArticleRow, StoredArticle
-from newsterm.core.render import RenderedArticle
 from newsterm.core.text import clean_line
 from newsterm.core.urls import fetchable
+
+if TYPE_CHECKING:
+    from newsterm.core.render import RenderedArticle
 
 Format = Literal["markdown", "text", "html", "json"]
 FORMATS: tuple[Format, ...] = ("markdown", "text", "html", "json")
 
 NAME_MAX = 120
 """Characters of a title kept in a file name (and at most twice that in UTF-8 bytes)."""
+_QUOTE_ONLY = re.compile(r"^>+$")
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
 _RESERVED = frozenset(
     ["CON", "PRN", "AUX", "NUL"]
@@ -59,6 +61,8 @@ def hook_object(article: StoredArticle) -> dict[str, Any]:
 
 def article_object(article: StoredArticle, rendered: RenderedArticle) -> dict[str, Any]:
     """``show --format json``: everything stored of the article, and its Markdown."""
+    from newsterm.core.article_text import article_markdown
+
     return {
         **row_object(article.row),
         "author": article.author,
@@ -77,6 +81,8 @@ def article_object(article: StoredArticle, rendered: RenderedArticle) -> dict[st
 def article_html(article: StoredArticle, rendered: RenderedArticle) -> str:
     """``show --format html``: a small page, the body as the feed sent it (text and
     Markdown bodies as preformatted text). Links resolve against the article's own."""
+    from newsterm.core.article_text import article_meta
+
     row = article.row
     title = html.escape(row.title)
     head = [f'<meta charset="utf-8">\n<title>{title}</title>']
@@ -97,6 +103,8 @@ def article_html(article: StoredArticle, rendered: RenderedArticle) -> str:
 def article_text(article: StoredArticle, rendered: RenderedArticle) -> str:
     """``show --format text``: the article as plain text, its Markdown read by a
     CommonMark parser and written without its markup (the link numbers stay)."""
+    from newsterm.core.article_text import article_markdown
+
     return markdown_text(article_markdown(article, rendered))
 
 
@@ -123,7 +131,7 @@ def markdown_text(markdown: str) -> str:
         if kind == "inline":
             emit(_inline_text(token.children or []))
         elif kind in ("paragraph_close", "heading_close") and not token.hidden:
-            lines.append("> " * quotes if quotes else "")
+            lines.append(">" * quotes)
         elif kind == "bullet_list_open":
             lists.append([])
         elif kind == "ordered_list_open":
@@ -150,8 +158,12 @@ def markdown_text(markdown: str) -> str:
         elif kind == "hr":
             emit("----")
             lines.append("")
-    text = "\n".join(lines)
-    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+    kept = [
+        line
+        for n, line in enumerate(lines)
+        if not (_QUOTE_ONLY.match(line) and (n + 1 == len(lines) or not lines[n + 1]))
+    ]  # a quote's last paragraph needs no separator
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip() + "\n"
 
 
 def _inline_text(children: list[Any]) -> str:
@@ -169,6 +181,8 @@ def _inline_text(children: list[Any]) -> str:
 def formatted(article: StoredArticle, rendered: RenderedArticle, fmt: Format) -> str:
     """The article in one of :data:`FORMATS` (JSON on one line)."""
     import json
+
+    from newsterm.core.article_text import article_markdown
 
     if fmt == "json":
         return json.dumps(article_object(article, rendered), ensure_ascii=False) + "\n"
@@ -205,6 +219,8 @@ def save_markdown(article: StoredArticle, rendered: RenderedArticle, folder: Pat
     :func:`safe_filename`; never replaces a file: an existing one with the same text
     is the answer, another gets `` (2)``, `` (3)``… Returns the path. OSError when it
     cannot be written."""
+    from newsterm.core.article_text import article_markdown
+
     text = article_markdown(article, rendered)
     folder.mkdir(parents=True, exist_ok=True)
     stem = safe_filename(article.row.title, article.row.published, "")

@@ -26,7 +26,6 @@ from newsterm.core.config_tools import HooksConfig
 from newsterm.core.errors import StoreError
 from newsterm.core.export import hook_object
 from newsterm.core.models import SectionPath, SourceReport, StoredArticle, section_shown
-from newsterm.core.run import run
 
 log = logging.getLogger(__name__)
 
@@ -133,6 +132,8 @@ class Hooks:
                         self._idle.set()
 
     def _run(self, config: HooksConfig, new: NewArticles) -> None:
+        from newsterm.core.run import run
+
         if config.on_new:
             self._cancel = threading.Event()
             finished = run(
@@ -176,6 +177,8 @@ class Hooks:
                 yield line.encode("utf-8")
 
     def _notify(self, text: str) -> None:
+        from newsterm.core.run import run
+
         program = shutil.which("notify-send")
         if program is None:
             return  # no desktop notifications here: nothing to say

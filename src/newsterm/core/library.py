@@ -8,7 +8,6 @@ start-up: they are imported at the first refresh.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections import OrderedDict
@@ -16,9 +15,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from newsterm.core import navigation
-from newsterm.core.article_text import render_article
 from newsterm.core.config import Config
 from newsterm.core.config_file import ConfigChange, ConfigFile
 from newsterm.core.errors import StoreBusy
@@ -36,11 +35,13 @@ from newsterm.core.models import (
     StoredArticle,
     View,
 )
-from newsterm.core.refresh import ProgressCallback, Refresher
-from newsterm.core.render import RenderedArticle
 from newsterm.core.sources import local
 from newsterm.core.store import Store
 from newsterm.core.text import clean_line
+
+if TYPE_CHECKING:  # imported when first used: `newsterm unread` starts without them
+    from newsterm.core.refresh import ProgressCallback, Refresher
+    from newsterm.core.render import RenderedArticle
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +64,8 @@ class Library(ToolsMixin):
         self._store = store
         self._rendered: OrderedDict[int, RenderedArticle] = OrderedDict()
         self._marks = MarkQueue(store)
-        self._refresher = Refresher(store)
+        self._refresher: Refresher | None = None
+        """Made at the first refresh (it brings asyncio and the network stack's parts)."""
         self._hooks = Hooks(self.article)
         self._config_file = ConfigFile(config.path)
         self._on_config: Callable[[ConfigChange], None] | None = None
@@ -77,7 +79,8 @@ class Library(ToolsMixin):
         then go to a journal for the next start. Returns how many went there.
         Hooks still running get ``wait`` seconds too, then are stopped."""
         self._hooks.close(wait)
-        self._refresher.close()
+        if self._refresher is not None:
+            self._refresher.close()
         journalled = self._marks.close(wait)
         try:
             self._store.backup_flags()
@@ -163,9 +166,14 @@ class Library(ToolsMixin):
     def counts(self) -> dict[str, tuple[int, int]]:
         return self._store.counts(today_start())
 
-    def unread_count(self) -> int:
-        """Unread articles in all, as stored (``newsterm unread``)."""
-        return self._store.unread_count()
+    def unread_count(self, section: SectionPath | None = None) -> int | None:
+        """Unread articles, as stored, in all or in ``section`` with its sub-sections
+        (``newsterm unread``); None for a section neither stored nor configured."""
+        count = self._store.unread_count(section)
+        if count is None and section is not None:
+            configured = any(s.section[: len(section)] == section for s in self.config.sources())
+            return 0 if configured else None
+        return count
 
     # -- lists and articles ----------------------------------------------------------
 
@@ -190,6 +198,8 @@ class Library(ToolsMixin):
         if cached is not None:
             self._rendered.move_to_end(aid)
             return cached
+        from newsterm.core.article_text import render_article
+
         result = render_article(article)
         self._rendered[aid] = result
         if len(self._rendered) > _RENDER_CACHE:
@@ -290,6 +300,8 @@ class Library(ToolsMixin):
         due: bool = False,
     ) -> list[SourceReport]:
         """:meth:`refresh` for callers without an event loop (the CLI)."""
+        import asyncio
+
         return asyncio.run(self.refresh(keys, progress, due))
 
     async def refresh(
@@ -307,6 +319,12 @@ class Library(ToolsMixin):
         Then ``[hooks]`` run, in a thread of their own, if articles were new.
         See :mod:`newsterm.core.refresh` and :mod:`newsterm.core.schedule`.
         """
+        import asyncio
+
+        from newsterm.core.refresh import Refresher
+
+        if self._refresher is None:
+            self._refresher = Refresher(self._store)
         await asyncio.to_thread(self.follow_config)
         config = self.config
         options = self.feed_options(keys)
