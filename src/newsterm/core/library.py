@@ -35,6 +35,7 @@ from newsterm.core.models import (
     StoredArticle,
     View,
 )
+from newsterm.core.schedule import FeedTiming
 from newsterm.core.sources import local
 from newsterm.core.store import Store
 from newsterm.core.text import clean_line
@@ -275,6 +276,10 @@ class Library(ToolsMixin):
             found = self._unread_among(chunk)
             unread += [aid for aid in chunk if aid in found]
         return self.rows(unread[:limit]), len(unread)
+
+    def _feed_timings(self, keys: Sequence[str]) -> dict[str, FeedTiming]:
+        """When these feeds were fetched and their floors (for :class:`ToolsMixin`)."""
+        return self._store.feed_timings(keys)
 
     def _unread_among(self, ids: Sequence[int]) -> set[int]:
         return self._marks.unread(ids, self._store.unread_among(ids))

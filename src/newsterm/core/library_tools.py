@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
 
 from newsterm.core import schedule
 from newsterm.core.config import Config, FeedOptions
@@ -15,15 +14,11 @@ from newsterm.core.config_file import ConfigChange, ConfigFile
 from newsterm.core.hooks import Hooks
 from newsterm.core.models import Source
 
-if TYPE_CHECKING:
-    from newsterm.core.store import Store
-
 
 class ToolsMixin:
     """Schedules, hooks and the config file, for :class:`Library`."""
 
     config: Config
-    _store: Store
     _hooks: Hooks
     _config_file: ConfigFile
     _on_config: Callable[[ConfigChange], None] | None
@@ -33,6 +28,9 @@ class ToolsMixin:
 
     def use_config(self, config: Config) -> None:
         raise NotImplementedError  # the Library's
+
+    def _feed_timings(self, keys: Sequence[str]) -> dict[str, schedule.FeedTiming]:
+        raise NotImplementedError  # the Library's (the door to the store)
 
     def feed_options(self, keys: Sequence[str] | None = None) -> dict[str, FeedOptions]:
         """Each configured feed's own settings over ``[settings]`` (see FeedOptions)."""
@@ -50,7 +48,7 @@ class ToolsMixin:
     def due_feeds(self, keys: Sequence[str] | None = None) -> list[str]:
         """The feeds (of ``keys``) whose schedule calls for a fetch now."""
         options = self.feed_options(keys)
-        timings = self._store.feed_timings(list(options))
+        timings = self._feed_timings(list(options))
         now = time.time()
         return [
             key
@@ -61,7 +59,7 @@ class ToolsMixin:
     def next_due(self) -> list[schedule.NextDue]:
         """When each configured feed is next due, and why, in config order."""
         options = self.feed_options()
-        timings = self._store.feed_timings(list(options))
+        timings = self._feed_timings(list(options))
         now = time.time()
         return [
             schedule.next_due(timings.get(key) or schedule.FeedTiming(key), opts, now)
