@@ -160,11 +160,11 @@ ACTIONS: tuple[Action, ...] = (
     _a("copy_link", "y", "Copy link", "copy the article's link", "Links", scopes=("main",),
        palette=True),
     _a("open_all_unread", "ctrl+o", "Open unread",
-       "open every unread article of the list in the browser, marking each read", "Links",
+       "open this list's unread in the browser; each is marked read", "Links",
        scopes=("main",), palette=True, title="Open all unread in the browser"),
     # -- Tools -----------------------------------------------------------------------------
     _a("pipe_article", "vertical_line", "Pipe",
-       "pipe the article as Markdown to a command: typed, or one of [pipes]", "Tools",
+       "pipe the article as Markdown to a command (typed or [pipes])", "Tools",
        scopes=("main",), palette=True, title="Pipe article to a command"),
     _a("save_article", "w", "Save", "save the article as a Markdown file (save_dir)", "Tools",
        scopes=("main",), palette=True, title="Save article as Markdown"),
@@ -187,7 +187,7 @@ ACTIONS: tuple[Action, ...] = (
     _a("edit_feed", "e", "Edit feed", "rename / move the feed selected in the sidebar",
        "Feeds", scopes=("feeds",), palette=True, title="Rename or move feed"),
     _a("feed_errors", "E", "Feed errors",
-       "feeds whose last refresh failed, and why; when each feed is next due", "Feeds",
+       "failed feeds and why; when each feed is next due", "Feeds",
        scopes=("feeds", "errors"), footer=("errors",), palette=True),
     # -- Sidebar ---------------------------------------------------------------------------
     _a("toggle_section", "space", "Fold", "fold or unfold the section", "Sidebar",

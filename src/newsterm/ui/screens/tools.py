@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import subprocess
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual.app import SuspendNotSupported
@@ -137,7 +138,7 @@ class ToolsActions(_ScreenBase):
     def _pipe_on_terminal(self, argv: tuple[str, ...], markdown: str, env: dict[str, str]) -> None:
         """A pager or an editor: the reader steps aside while it runs (the event loop
         waits: nothing is drawn meanwhile)."""
-        name = clean_line(argv[0], 60)
+        name = clean_line(Path(argv[0]).name, 60)
         try:
             with self.app.suspend():
                 done = subprocess.run(  # noqa: S603 - an argv list, never a shell
@@ -159,7 +160,7 @@ class ToolsActions(_ScreenBase):
 
     def _pipe_done(self, finished: run.Finished) -> None:
         problem = finished.problem(PIPE_SECONDS)
-        name = clean_line(finished.argv[0], 60)
+        name = clean_line(Path(finished.argv[0]).name, 60)
         lines = [ln for ln in (finished.stdout or finished.stderr).splitlines() if ln.strip()]
         shown = "\n".join(clean_line(ln, 200) for ln in lines[:SHOWN_LINES])
         if len(lines) > SHOWN_LINES:
