@@ -5,6 +5,7 @@ one-line error, once per change, and the config in use stays what it was."""
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,6 +41,8 @@ class ConfigFile:
     def __init__(self, path: Path | None) -> None:
         self.path = path
         self._stamp = _stamp(path)
+        self._lock = threading.Lock()
+        """The TUI's watcher and a refresh may look at once: one of them reads it."""
 
     def seen(self, path: Path | None) -> None:
         """``path`` was just read (by newsterm's own edit, say): as it is now, it is known."""
@@ -50,13 +53,14 @@ class ConfigFile:
         """(the new config, the change) when the file changed since it was last read;
         (None, the change with its error) when it is broken; (None, None) otherwise.
         A file that went away is not a change (the config in use goes on)."""
-        stamp = _stamp(self.path)
-        if self.path is None or stamp is None or stamp == self._stamp:
-            return None, None
-        self._stamp = stamp
-        try:
-            config = load_config(self.path)
-        except ConfigError as exc:
-            log.warning("%s changed but is not used: %s", self.path, exc)
-            return None, ConfigChange(self.path, str(exc))
-        return config, ConfigChange(self.path)
+        with self._lock:
+            stamp = _stamp(self.path)
+            if self.path is None or stamp is None or stamp == self._stamp:
+                return None, None
+            self._stamp = stamp
+            try:
+                config = load_config(self.path)
+            except ConfigError as exc:
+                log.warning("%s changed but is not used: %s", self.path, exc)
+                return None, ConfigChange(self.path, str(exc))
+            return config, ConfigChange(self.path)

@@ -91,14 +91,16 @@ class Refresher:
         only the feeds whose schedule calls for it are fetched (:mod:`.schedule`), and
         a feed inside its server's floor is never fetched (it is reported waiting).
         """
-        from newsterm.core.sources.http import Fetcher
-
         store = self._store
         options = options or {}
         timings = await asyncio.to_thread(store.feed_timings, [s.key for s in sources])
         held = sources
         sources, waiting = schedule.partition(sources, timings, options, due, time.time())
         total = len(sources) + len(waiting)
+        if not sources and not waiting:
+            return []  # nothing due: no leases, no network stack
+        from newsterm.core.sources.http import Fetcher
+
         keys = [s.key for s in sources]
         claimed, others = await asyncio.to_thread(
             store.claim_sources, keys, OWNER, lease_seconds(settings, len(keys))
