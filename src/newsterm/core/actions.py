@@ -160,11 +160,11 @@ ACTIONS: tuple[Action, ...] = (
     _a("copy_link", "y", "Copy link", "copy the article's link", "Links", scopes=("main",),
        palette=True),
     _a("open_all_unread", "ctrl+o", "Open unread",
-       "open this list's unread in the browser; each is marked read", "Links",
+       "open the list's unread in the browser, each marked read", "Links",
        scopes=("main",), palette=True, title="Open all unread in the browser"),
     # -- Tools -----------------------------------------------------------------------------
     _a("pipe_article", "vertical_line", "Pipe",
-       "pipe the article as Markdown to a command (typed or [pipes])", "Tools",
+       "pipe the article as Markdown to a command ([pipes])", "Tools",
        scopes=("main",), palette=True, title="Pipe article to a command"),
     _a("save_article", "w", "Save", "save the article as a Markdown file (save_dir)", "Tools",
        scopes=("main",), palette=True, title="Save article as Markdown"),
