@@ -163,6 +163,8 @@ def _run(command: str, args: argparse.Namespace) -> int:
             log.warning("%s", warning)
         return COMMANDS[command](library, args)
     finally:
+        if command != "tui":
+            library.wait_for_hooks()  # a hook after `add` ends before the program does
         library.close()
 
 
