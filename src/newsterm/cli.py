@@ -26,9 +26,11 @@ from newsterm.cli_read import (
     cmd_search,
     cmd_sections,
     cmd_show,
+    cmd_unread,
 )
 from newsterm.core.config import Config, load_config, local_only
 from newsterm.core.errors import ConfigError, NewstermError
+from newsterm.core.export import FORMATS
 from newsterm.core.library import Library
 from newsterm.core.paths import Paths, install_default_config, resolve_paths
 from newsterm.core.store import Store
@@ -89,12 +91,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--hidden", action="store_true", help="also the articles rules hid")
     p.add_argument("--json", action="store_true", help="one JSON object per line")
 
-    p = sub.add_parser("show", parents=[common], help="print one article as Markdown text")
+    p = sub.add_parser("show", parents=[common], help="print one article (Markdown by default)")
     p.add_argument("id", help="an id from `newsterm list`")
     p.add_argument(
         "--full", action="store_true", help="the full article: read its page now if not yet"
     )
     p.add_argument("--feed", action="store_true", help="the feed's text, not the full article")
+    p.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="markdown",
+        help="markdown (default), plain text, an HTML page, or one JSON object",
+    )
+
+    p = sub.add_parser("unread", parents=[common], help="print the unread count (status bars)")
+    p.add_argument("--section", help='only this section and its sub-sections, e.g. "World"')
+    p.add_argument("--json", action="store_true", help="the count and each section's, as JSON")
 
     p = sub.add_parser(
         "read", parents=[common], help="read local files or folders in the TUI, no config needed"
@@ -103,7 +115,12 @@ def build_parser() -> argparse.ArgumentParser:
         "paths", nargs="+", metavar="PATH", help=".txt, .md, .html files or folders of them"
     )
 
-    sub.add_parser("refresh", parents=[common], help="fetch every feed once and report (for cron)")
+    p = sub.add_parser("refresh", parents=[common], help="fetch every feed once and report")
+    p.add_argument(
+        "--due",
+        action="store_true",
+        help="only the feeds whose schedule calls for it (what cron should run)",
+    )
 
     p = sub.add_parser(
         "import-opml", parents=[common], help="add the feeds of an OPML file to feeds.toml"
@@ -174,11 +191,12 @@ def _run(command: str, args: argparse.Namespace) -> int:
             return _tui(library, paths, notices)
         for notice in notices:
             print(f"newsterm: {notice}", file=sys.stderr)
-        warnings = library.sync_local()
-        for warning in warnings:
+        for warning in library.sync_local():
             log.warning("%s", warning)
         return COMMANDS[command](library, args)
     finally:
+        if command != "tui":
+            library.wait_for_hooks()  # a hook after `add` ends before the program does
         library.close()
 
 
@@ -234,6 +252,7 @@ COMMANDS = {
     "search": cmd_search,
     "show": cmd_show,
     "refresh": cmd_refresh,
+    "unread": cmd_unread,
     "import-opml": cmd_import_opml,
     "export-opml": cmd_export_opml,
     "add": cmd_add,

@@ -10,7 +10,6 @@ from pathlib import Path
 from newsterm.cli_read import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from newsterm.core.library import Library
 from newsterm.core.models import section_from_string, section_shown
-from newsterm.core.refresh import fetch_limits
 from newsterm.core.urls import FETCH_SCHEMES, scheme_of, web_address
 from newsterm.core.urls import shown as shown_url
 
@@ -85,6 +84,8 @@ def cmd_add(library: Library, args: argparse.Namespace) -> int:
         )
         return EXIT_USAGE
     try:
+        from newsterm.core.refresh import fetch_limits
+
         links = asyncio.run(manage.find_feeds(address, fetch_limits(library.config.settings)))
     except SourceError as exc:  # a page that cannot be read, a feed the guard refuses
         print(f"newsterm: {shown_url(address)}: {exc}", file=sys.stderr)

@@ -1,4 +1,5 @@
-"""The reading commands: sections, list, search, show, refresh (``cli.py`` runs them)."""
+"""The reading commands: sections, list, search, show, refresh, unread (``cli.py`` runs
+them)."""
 
 from __future__ import annotations
 
@@ -10,13 +11,14 @@ import sys
 from collections.abc import Sequence
 from dataclasses import replace
 
-from newsterm.core.article_text import article_markdown
 from newsterm.core.config_queries import SavedQuery
 from newsterm.core.errors import QueryError
+from newsterm.core.export import Format, formatted, row_object
 from newsterm.core.library import Library
 from newsterm.core.models import (
     ArticleRow,
     SectionPath,
+    SourceReport,
     StoredArticle,
     View,
     section_from_string,
@@ -31,16 +33,7 @@ or config error."""
 
 
 def _row_json(row: ArticleRow) -> str:
-    return json.dumps({
-        "id": str(row.rowid),
-        "title": row.title,
-        "section": list(row.section),
-        "source": row.source_title,
-        "url": row.url,
-        "published": row.published.isoformat() if row.published else None,
-        "read": row.read,
-        "starred": row.starred,
-    }, ensure_ascii=False)  # fmt: skip
+    return json.dumps(row_object(row), ensure_ascii=False)
 
 
 def _print_ids(library: Library, ids: Sequence[int], as_json: bool) -> None:
@@ -203,11 +196,17 @@ def cmd_show(library: Library, args: argparse.Namespace) -> int:
         print(f"newsterm: no article with id {args.id!r} (see `newsterm list`)", file=sys.stderr)
         return EXIT_FAILED
     code = EXIT_OK
-    if args.full and not args.feed:
+    if getattr(args, "full", False) and not getattr(args, "feed", False):
         article, code = _with_page(library, article)
     else:
-        article = library.with_full_text(article, False if args.feed else None)
-    print(article_markdown(article, library.rendered(article)))
+        article = library.with_full_text(article, False if getattr(args, "feed", False) else None)
+    fmt: Format = getattr(args, "format", "markdown")
+    if fmt == "markdown":
+        from newsterm.core.article_text import article_markdown
+
+        print(article_markdown(article, library.rendered(article)))
+    else:
+        sys.stdout.write(formatted(article, library.rendered(article), fmt))
     return code
 
 
@@ -231,36 +230,70 @@ def _with_page(library: Library, article: StoredArticle) -> tuple[StoredArticle,
     return shown, EXIT_FAILED
 
 
+def cmd_unread(library: Library, args: argparse.Namespace) -> int:
+    """The unread count, for a status bar: all, or one section with its sub-sections;
+    ``--json``: the count and each section's."""
+    wanted = section_from_string(args.section) if args.section else ()
+    count = library.unread_count(wanted or None)
+    if count is None:
+        print(f"newsterm: no section {args.section!r} (see `newsterm sections`)", file=sys.stderr)
+        return EXIT_FAILED
+    if not args.json:
+        print(count)
+        return EXIT_OK
+    sections = {node.path: node.unread for node in library.sections()}
+    inside = {
+        section_to_string(path): unread
+        for path, unread in sections.items()
+        if path[: len(wanted)] == wanted
+    }
+    print(json.dumps({"unread": count, "sections": inside}, ensure_ascii=False))
+    return EXIT_OK
+
+
+def _outcome(report: SourceReport) -> str:
+    if report.error:
+        return f"error: {report.error}"
+    if report.skipped:
+        return f"skipped: {report.skipped}"
+    if report.waiting:
+        return f"waiting: {report.waiting}"
+    if report.not_modified:
+        return "not modified"
+    outcome = f"{report.new} new, {report.updated} updated"
+    return outcome + (f" ({report.warning})" if report.warning else "")
+
+
 def cmd_refresh(library: Library, args: argparse.Namespace) -> int:
     sources = library.configured_feeds()
     if not sources:
         print("no feeds configured")
         return EXIT_OK
+    due = getattr(args, "due", False)
+    library.on_hook_failed(lambda message: print(f"newsterm: {message}", file=sys.stderr))
 
-    def progress(done: int, total: int, report) -> None:  # type: ignore[no-untyped-def]
-        if report.error:
-            outcome = f"error: {report.error}"
-        elif report.skipped:
-            outcome = f"skipped: {report.skipped}"
-        elif report.not_modified:
-            outcome = "not modified"
-        else:
-            outcome = f"{report.new} new, {report.updated} updated"
-            if report.warning:
-                outcome += f" ({report.warning})"
-        print(f"[{done}/{total}] {report.title}: {outcome}", flush=True)
+    def progress(done: int, total: int, report: SourceReport) -> None:
+        print(f"[{done}/{total}] {report.title}: {_outcome(report)}", flush=True)
 
-    reports = library.refresh_sync(progress=progress)
+    reports = library.refresh_sync(progress=progress, due=due)
+    library.wait_for_hooks()
+    if due and not reports:
+        print(f"no feed is due ({len(sources)} configured)")
+        return EXIT_OK
     failed = sum(1 for r in reports if r.error)
     new = sum(r.new for r in reports)
     updated = sum(r.updated for r in reports)
     unchanged = sum(1 for r in reports if r.not_modified)
     skipped = sum(1 for r in reports if r.skipped)
+    waiting = sum(1 for r in reports if r.waiting)
     summary = f"{len(reports)} feeds: {new} new, {updated} updated articles; {unchanged} not modified; {failed} failed"
     if skipped:
         summary += f"; {skipped} skipped (another newsterm is refreshing them)"
+    if waiting:
+        summary += f"; {waiting} waiting (their servers ask for fewer fetches)"
     print(summary, flush=True)
     pages = library.read_pages_sync()  # the full articles feeds.toml asks for
     if pages.read or pages.failed:
         print(f"full articles: {pages.read} read from their pages, {pages.failed} not available")
-    return EXIT_FAILED if reports and failed == len(reports) else EXIT_OK
+    fetched = [r for r in reports if not r.waiting]
+    return EXIT_FAILED if fetched and failed == len(fetched) else EXIT_OK

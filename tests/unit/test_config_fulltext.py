@@ -45,7 +45,7 @@ def test_default_settings_and_per_feed() -> None:
         ),
         (
             '[[feeds]]\nurl = "https://a.example/f"\nfull_text = 1\n',
-            "/home/reader/feeds.toml:3: [[feeds]] entry 1: 'full_text' must be a string, not int",
+            "/home/reader/feeds.toml:3: [[feeds]] entry 1: 'full_text' must be str, not int",
         ),
     ],
 )

@@ -36,7 +36,7 @@ SCOPES: tuple[Scope, ...] = (
     "help", "help_text", "dialog", "confirm", "errors",
 )  # fmt: skip
 
-GROUPS = ("Moving", "Marking", "Links", "Lists", "Feeds", "Sidebar", "Dialogs", "App")
+GROUPS = ("Moving", "Marking", "Links", "Tools", "Lists", "Feeds", "Sidebar", "Dialogs", "App")
 """The help screen's groups, in the order it shows them."""
 
 
@@ -168,6 +168,15 @@ ACTIONS: tuple[Action, ...] = (
     _a("toggle_full_text", "x", "Full article",
        "the full article, read from its page (fetched now if need be), or the feed's text",
        "Links", scopes=("main",), palette=True, title="Full article / feed's text"),
+    _a("open_all_unread", "ctrl+o", "Open unread",
+       "open the list's unread in the browser, each marked read", "Links",
+       scopes=("main",), palette=True, title="Open all unread in the browser"),
+    # -- Tools -----------------------------------------------------------------------------
+    _a("pipe_article", "vertical_line", "Pipe",
+       "pipe the article as Markdown to a command ([pipes])", "Tools",
+       scopes=("main",), palette=True, title="Pipe article to a command"),
+    _a("save_article", "w", "Save", "save the article as a Markdown file (save_dir)", "Tools",
+       scopes=("main",), palette=True, title="Save article as Markdown"),
     # -- Lists -----------------------------------------------------------------------------
     _a("search", "slash", "Search", "full-text search as you type (esc returns)", "Lists",
        scopes=("main",), footer=("main",), palette=True),
@@ -186,7 +195,8 @@ ACTIONS: tuple[Action, ...] = (
        scopes=("feeds",), palette=True),
     _a("edit_feed", "e", "Edit feed", "rename / move the feed selected in the sidebar",
        "Feeds", scopes=("feeds",), palette=True, title="Rename or move feed"),
-    _a("feed_errors", "E", "Feed errors", "feeds whose last refresh failed, and why", "Feeds",
+    _a("feed_errors", "E", "Feed errors",
+       "failed feeds and why; when each feed is next due", "Feeds",
        scopes=("feeds", "errors"), footer=("errors",), palette=True),
     # -- Sidebar ---------------------------------------------------------------------------
     _a("toggle_section", "space", "Fold", "fold or unfold the section", "Sidebar",

@@ -14,6 +14,18 @@ from typing import Any
 
 from newsterm.core.actions import BY_ID, REBINDABLE
 from newsterm.core.config_queries import Rule, SavedQuery, rules, saved_queries
+from newsterm.core.config_tools import (
+    Headers,
+    HooksConfig,
+    PipeCommand,
+    merge_headers,
+    parse_headers,
+    parse_hooks,
+    parse_pipes,
+)
+from newsterm.core.config_where import Where as _Where
+from newsterm.core.config_where import check_keys as _check_keys
+from newsterm.core.config_where import string as _string
 from newsterm.core.errors import ConfigError
 from newsterm.core.models import (
     FULL_TEXT_MODES,
@@ -55,6 +67,16 @@ class Settings:
     full_text: FullTextMode = "auto"
     """When an article's web page is read for its full text: ``auto`` (when the feed
     gives a summary, see core/fulltext.py), ``always`` or ``never``; per feed too."""
+    enabled: bool = True
+    """Feeds are refreshed (a feed's own ``enabled = false`` leaves it out)."""
+    user_agent: str = ""
+    """The User-Agent sent with every fetch; empty: newsterm's own."""
+    headers: Headers = ()
+    """Request headers sent with every fetch (values may name ``$VARIABLES``)."""
+    save_dir: Path | None = None
+    """Where ``w`` saves articles; None: the user's documents folder."""
+    open_unread_max: int = 20
+    """The most articles "open all unread" opens at once."""
 
 
 # (type, minimum, maximum) for each setting
@@ -70,12 +92,26 @@ _SETTING_RULES: dict[str, tuple[type, float | None, float | None]] = {
     "show_read": (bool, None, None),
     "sidebar_width": (int, 0, 120),
     "full_text": (str, None, None),
+    "enabled": (bool, None, None),
+    "user_agent": (str, None, None),
+    "open_unread_max": (int, 1, 500),
 }
 _CHOICES: dict[str, tuple[str, ...]] = {"full_text": FULL_TEXT_MODES}
 """The values a string setting may take."""
 
 SIDEBAR_MIN = 12
 """The narrowest sidebar ``sidebar_width`` may ask for (0 is automatic)."""
+
+FEED_SETTINGS: dict[str, str] = {
+    "refresh_minutes": "refresh_minutes",
+    "keep_days": "keep_days",
+    "max_articles": "max_articles_per_feed",
+    "enabled": "enabled",
+    "user_agent": "user_agent",
+    "full_text": "full_text",
+}
+"""The ``[[feeds]]`` keys a feed may set for itself, and the ``[settings]`` key that is
+their default (``headers`` too: a feed's are merged over the defaults)."""
 
 _KEY_RE = re.compile(r"^(?:(?:ctrl|shift|alt|meta)\+)*(?:[!-~]|[a-z][a-z0-9_]*)$")
 
@@ -85,8 +121,27 @@ class FeedConfig:
     url: str
     title: str | None = None
     section: SectionPath = ()
-    full_text: FullTextMode | None = None
-    """The feed's own ``full_text``; None: the ``[settings]`` one."""
+    own: tuple[tuple[str, Any], ...] = ()
+    """The feed's own settings (keys of :data:`FEED_SETTINGS`) it sets, in file order."""
+    headers: Headers | None = None
+    """The feed's own request headers (merged over ``[settings] headers``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class FeedOptions:
+    """What one feed's refresh follows: its own ``[[feeds]]`` keys over ``[settings]``."""
+
+    refresh_minutes: int = 0
+    """Its schedule: due this long after its last fetch; 0: whenever a refresh asks."""
+    keep_days: int = 90
+    max_articles: int = 1000
+    enabled: bool = True
+    user_agent: str = ""
+    """Empty: newsterm's own."""
+    headers: Headers = ()
+    """Unexpanded: ``$VARIABLES`` are read at the fetch."""
+    full_text: FullTextMode = "auto"
+    """When its articles' web pages are read (see :attr:`Settings.full_text`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +161,23 @@ class Config:
     """``[[queries]]``: the saved searches, in file order."""
     rules: tuple[Rule, ...] = ()
     """``[[rules]]``: applied to articles as they are stored, in file order."""
+    hooks: HooksConfig = field(default_factory=HooksConfig)
+    pipes: tuple[PipeCommand, ...] = ()
+
+    def feed_options(self, url: str) -> FeedOptions:
+        """The settings a feed's refresh follows (the defaults for an unknown URL)."""
+        s = self.settings
+        feed = next((f for f in self.feeds if f.url == url), None)
+        own = dict(feed.own) if feed is not None else {}
+        return FeedOptions(
+            refresh_minutes=own.get("refresh_minutes", s.refresh_minutes),
+            keep_days=own.get("keep_days", s.keep_days),
+            max_articles=own.get("max_articles", s.max_articles_per_feed),
+            enabled=own.get("enabled", s.enabled),
+            user_agent=own.get("user_agent", s.user_agent),
+            headers=merge_headers(s.headers, feed.headers if feed is not None else None),
+            full_text=own.get("full_text", s.full_text),
+        )
 
     def sources(self) -> list[Source]:
         """Every configured source, feeds first, in file order."""
@@ -118,8 +190,7 @@ class Config:
 
     def full_text_mode(self, key: str) -> FullTextMode:
         """The ``full_text`` of the feed ``key`` (its own, else ``[settings]``'s)."""
-        own = next((f.full_text for f in self.feeds if f.url == key), None)
-        return own or self.settings.full_text
+        return self.feed_options(key).full_text
 
 
 def local_only(paths: list[Path]) -> Config:
@@ -127,118 +198,40 @@ def local_only(paths: list[Path]) -> Config:
     return Config(None, local=tuple(LocalConfig(p.resolve()) for p in paths))
 
 
-class _Where:
-    """Finds the line of a table entry or key in the raw text, for error messages."""
-
-    def __init__(self, path: Path, text: str) -> None:
-        self.path = path
-        self.lines = text.splitlines()
-
-    def line_of(self, table: str, index: int | None = None, key: str | None = None) -> int | None:
-        header = re.compile(
-            rf"^\s*\[\[\s*{table}\s*\]\]" if index is not None else rf"^\s*\[\s*{table}\s*\]"
-        )
-        seen = -1
-        start = None
-        for number, line in enumerate(self.lines, 1):
-            if header.match(line):
-                seen += 1
-                if index is None or seen == index:
-                    start = number
-                    break
-        if start is None:
-            # dotted keys (settings.x = 1) and inline arrays (feeds = [...])
-            patterns = [rf"^\s*{table}\s*\.\s*[\"']?{re.escape(key)}[\"']?\s*="] if key else []
-            patterns.append(rf"^\s*{table}\s*[.=]")
-            for pattern in patterns:
-                for number, line in enumerate(self.lines, 1):
-                    if re.match(pattern, line):
-                        return number
-            return None
-        if key is None:
-            return start
-        key_re = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=")
-        for number in range(start, len(self.lines)):
-            line = self.lines[number]
-            if re.match(r"^\s*\[", line):
-                break
-            if key_re.match(line):
-                return number + 1
-        return start
-
-    def error(
-        self, message: str, table: str, index: int | None = None, key: str | None = None
-    ) -> ConfigError:
-        line = self.line_of(table, index, key)
-        where = f"{self.path}:{line}" if line else str(self.path)
-        return ConfigError(f"{where}: {message}")
-
-
-def _check_keys(
-    where: _Where, table: Mapping[str, Any], allowed: tuple[str, ...], name: str, index: int | None
-) -> None:
-    for key in table:
-        if key not in allowed:
-            label = f"[[{name}]] entry {index + 1}" if index is not None else f"[{name}]"
-            raise where.error(
-                f"{label}: unknown key {key!r} (allowed: {', '.join(allowed)})", name, index, key
-            )
-
-
-def _string(
-    where: _Where, table: Mapping[str, Any], key: str, name: str, index: int | None, required: bool
-) -> str | None:
-    value = table.get(key)
-    label = f"[[{name}]] entry {index + 1}" if index is not None else f"[{name}]"
-    if value is None:
-        if required:
-            raise where.error(f"{label}: missing required key {key!r}", name, index)
-        return None
-    if not isinstance(value, str):
+def _setting(where: _Where, rule: str, key: str, value: Any, table: str, index: int | None) -> Any:
+    """``value`` checked by the rule of the setting ``rule`` (``key`` as written)."""
+    label = f"[[{table}]] entry {index + 1}" if index is not None else f"[{table}]"
+    kind, low, high = _SETTING_RULES[rule]
+    ok = isinstance(value, kind) and not (kind is int and isinstance(value, bool))
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        ok, value = True, float(value)
+    if not ok:
         raise where.error(
-            f"{label}: {key!r} must be a string, not {type(value).__name__}", name, index, key
+            f"{label}: {key!r} must be {kind.__name__}, not {type(value).__name__}",
+            table,
+            index,
+            key,
         )
-    if has_control(value):
-        raise where.error(f"{label}: {key!r} contains control characters", name, index, key)
+    if kind is str and has_control(value):
+        raise where.error(f"{label}: {key!r} contains control characters", table, index, key)
+    if rule in _CHOICES:
+        return _choice(where, value, key, label, table, index)
+    if rule == "sidebar_width" and value != 0 and not SIDEBAR_MIN <= value <= (high or 0):
+        raise where.error(
+            f"{label}: 'sidebar_width' must be 0 (automatic) or between "
+            f"{SIDEBAR_MIN} and {high:g}, not {value}",
+            table,
+            index,
+            key,
+        )
+    if low is not None and high is not None and not low <= value <= high:
+        raise where.error(
+            f"{label}: {key!r} must be between {low:g} and {high:g}, not {value}",
+            table,
+            index,
+            key,
+        )
     return value
-
-
-def _settings(where: _Where, raw: Any) -> Settings:
-    if not isinstance(raw, dict):
-        raise where.error("[settings] must be a table", "settings")
-    _check_keys(where, raw, tuple(_SETTING_RULES), "settings", None)
-    values: dict[str, Any] = {}
-    for key, value in raw.items():
-        kind, low, high = _SETTING_RULES[key]
-        ok = isinstance(value, kind) and not (kind is int and isinstance(value, bool))
-        if kind is float and isinstance(value, int) and not isinstance(value, bool):
-            ok, value = True, float(value)
-        if not ok:
-            raise where.error(
-                f"[settings]: {key!r} must be {kind.__name__}, not {type(value).__name__}",
-                "settings",
-                None,
-                key,
-            )
-        if key == "sidebar_width" and value != 0 and not SIDEBAR_MIN <= value <= (high or 0):
-            raise where.error(
-                f"[settings]: 'sidebar_width' must be 0 (automatic) or between "
-                f"{SIDEBAR_MIN} and {high:g}, not {value}",
-                "settings",
-                None,
-                key,
-            )
-        if key in _CHOICES:
-            value = _choice(where, value, key, "[settings]", "settings", None)
-        if low is not None and high is not None and not low <= value <= high:
-            raise where.error(
-                f"[settings]: {key!r} must be between {low:g} and {high:g}, not {value}",
-                "settings",
-                None,
-                key,
-            )
-        values[key] = value
-    return Settings(**values)
 
 
 def _choice(where: _Where, value: str, key: str, label: str, table: str, index: int | None) -> Any:
@@ -253,6 +246,39 @@ def _choice(where: _Where, value: str, key: str, label: str, table: str, index: 
             key,
         )
     return value
+
+
+def _settings(where: _Where, raw: Any) -> Settings:
+    if not isinstance(raw, dict):
+        raise where.error("[settings] must be a table", "settings")
+    _check_keys(where, raw, (*_SETTING_RULES, "headers", "save_dir"), "settings", None)
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        if key == "headers":
+            values[key] = parse_headers(where, value, "settings", None)
+        elif key == "save_dir":
+            values[key] = _folder(where, value, "settings", None, key)
+        else:
+            values[key] = _setting(where, key, key, value, "settings", None)
+    return Settings(**values)
+
+
+def _folder(where: _Where, value: Any, table: str, index: int | None, key: str) -> Path:
+    """A folder named in feeds.toml: ``~`` is home, relative is to the file's folder."""
+    text = _string(where, {key: value}, key, table, index, True) or ""
+    if not text.strip():
+        raise where.error(f"[{table}]: {key!r} is empty", table, index, key)
+    folder = Path(text).expanduser()
+    return folder if folder.is_absolute() else where.path.parent / folder
+
+
+def _feed_own(where: _Where, entry: Mapping[str, Any], index: int) -> tuple[tuple[str, Any], ...]:
+    """A ``[[feeds]]`` entry's own settings (see :data:`FEED_SETTINGS`)."""
+    return tuple(
+        (key, _setting(where, FEED_SETTINGS[key], key, value, "feeds", index))
+        for key, value in entry.items()
+        if key in FEED_SETTINGS
+    )
 
 
 _URL_PROBLEMS = {
@@ -312,7 +338,7 @@ def parse_config(text: str, path: Path) -> Config:
         reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc)).strip()
         loc = f"{path}:{match.group(1)}" if match else str(path)
         raise ConfigError(f"{loc}: TOML syntax error: {reason}") from None
-    allowed = ("settings", "feeds", "local", "keys", "queries", "rules")
+    allowed = ("settings", "feeds", "local", "keys", "queries", "rules", "hooks", "pipes")
     for key in data:
         if key not in allowed:
             line = next(
@@ -328,6 +354,8 @@ def parse_config(text: str, path: Path) -> Config:
             )
     settings = _settings(where, data.get("settings", {}))
     keys = _keys(where, data.get("keys", {}))
+    hooks = parse_hooks(where, data.get("hooks", {}))
+    pipes = parse_pipes(where, data.get("pipes", {}))
 
     feeds_raw = data.get("feeds", [])
     if not isinstance(feeds_raw, list):
@@ -337,7 +365,9 @@ def parse_config(text: str, path: Path) -> Config:
     for i, entry in enumerate(feeds_raw):
         if not isinstance(entry, dict):
             raise where.error(f"[[feeds]] entry {i + 1} must be a table", "feeds", i)
-        _check_keys(where, entry, ("url", "title", "section", "full_text"), "feeds", i)
+        _check_keys(
+            where, entry, ("url", "title", "section", *FEED_SETTINGS, "headers"), "feeds", i
+        )
         url = (_string(where, entry, "url", "feeds", i, True) or "").strip()
         problem = _url_problem(url)
         if problem:
@@ -352,10 +382,16 @@ def parse_config(text: str, path: Path) -> Config:
         seen[url] = i
         title = _string(where, entry, "title", "feeds", i, False)
         section = _string(where, entry, "section", "feeds", i, False) or ""
-        mode = _string(where, entry, "full_text", "feeds", i, False)
-        if mode is not None:
-            mode = _choice(where, mode, "full_text", f"[[feeds]] entry {i + 1}", "feeds", i)
-        feeds.append(FeedConfig(url, clean_line(title) or None, _section(section), mode))
+        headers = parse_headers(where, entry["headers"], "feeds", i) if "headers" in entry else None
+        feeds.append(
+            FeedConfig(
+                url,
+                clean_line(title) or None,
+                _section(section),
+                _feed_own(where, entry, i),
+                headers,
+            )  # fmt: skip
+        )
 
     local_raw = data.get("local", [])
     if not isinstance(local_raw, list):
@@ -379,7 +415,9 @@ def parse_config(text: str, path: Path) -> Config:
 
     queries = saved_queries(where.error, read, data.get("queries", []))
     rule_list = rules(where.error, read, data.get("rules", []))
-    return Config(path, settings, tuple(feeds), tuple(local), keys, queries, rule_list)
+    return Config(
+        path, settings, tuple(feeds), tuple(local), keys, queries, rule_list, hooks, pipes
+    )
 
 
 def _section(value: str) -> SectionPath:

@@ -8,7 +8,6 @@ start-up: they are imported at the first refresh.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections import OrderedDict
@@ -16,13 +15,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from newsterm.core import navigation
-from newsterm.core.article_text import render_article
 from newsterm.core.config import Config
+from newsterm.core.config_file import ConfigChange, ConfigFile
 from newsterm.core.config_queries import SavedQuery
 from newsterm.core.errors import QueryError, StoreBusy
+from newsterm.core.hooks import Hooks, new_articles
 from newsterm.core.library_pages import PagesMixin
+from newsterm.core.library_tools import ToolsMixin
 from newsterm.core.marks import MarkQueue
 from newsterm.core.models import (
     ArticleRow,
@@ -36,14 +38,17 @@ from newsterm.core.models import (
     View,
 )
 from newsterm.core.querylang import parse_any
-from newsterm.core.refresh import ProgressCallback, Refresher
-from newsterm.core.refresh.extractor import ExtractorPool
-from newsterm.core.refresh.pages import PageReader
-from newsterm.core.render import RenderedArticle
+from newsterm.core.schedule import FeedTiming
 from newsterm.core.sources import local
-from newsterm.core.sources.extract import Extraction
 from newsterm.core.store import Store
 from newsterm.core.text import clean_line
+
+if TYPE_CHECKING:  # imported when first used: `newsterm unread` starts without them
+    from newsterm.core.refresh import ProgressCallback, Refresher
+    from newsterm.core.refresh.extractor import ExtractorPool
+    from newsterm.core.refresh.pages import PageReader
+    from newsterm.core.render import RenderedArticle
+    from newsterm.core.sources.extract import Extraction
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +63,7 @@ def today_start() -> int:
     return int(time.mktime((now.tm_year, now.tm_mon, now.tm_mday, 0, 0, 0, 0, 0, -1)))
 
 
-class Library(PagesMixin):
+class Library(PagesMixin, ToolsMixin):
     """Everything a reader does, headless. Thread-safe through the store's lock."""
 
     def __init__(self, config: Config, store: Store) -> None:
@@ -66,9 +71,14 @@ class Library(PagesMixin):
         self._store = store
         self._rendered: OrderedDict[tuple[int, bool], RenderedArticle] = OrderedDict()
         self._marks = MarkQueue(store)
-        self._refresher = Refresher(store)
-        self._extractor = ExtractorPool()
-        self._pages = PageReader(store, self._extractor)
+        self._refresher: Refresher | None = None
+        """Made at the first refresh (it brings asyncio and the network stack's parts)."""
+        self._extractor: ExtractorPool | None = None
+        """Made when a page is first read (see :meth:`PagesMixin.extractor`)."""
+        self._page_reader: PageReader | None = None
+        self._hooks = Hooks(self.article)
+        self._config_file = ConfigFile(config.path)
+        self._on_config: Callable[[ConfigChange], None] | None = None
         self.show_hidden = False
         """Lists show the articles rules hid too (the TUI's toggle)."""
         store.sync_sources(config.sources())
@@ -80,9 +90,13 @@ class Library(PagesMixin):
 
     def close(self, wait: float = QUIT_WAIT_SECONDS) -> int:
         """Close the store; marks still waiting for a busy store get ``wait`` seconds,
-        then go to a journal for the next start. Returns how many went there."""
-        self._refresher.close()
-        self._extractor.close()
+        then go to a journal for the next start. Returns how many went there.
+        Hooks still running get ``wait`` seconds too, then are stopped."""
+        self._hooks.close(wait)
+        if self._refresher is not None:
+            self._refresher.close()
+        if self._extractor is not None:
+            self._extractor.close()
         journalled = self._marks.close(wait)
         try:
             self._store.backup_flags()
@@ -139,7 +153,7 @@ class Library(PagesMixin):
 
     def _extract_saved_page(self, text: str) -> Extraction:
         """A saved page's article, read in an extraction worker (time-limited)."""
-        return self._extractor.extract(text, None)
+        return self.extractor().extract(text, None)
 
     # -- what the sidebar shows ------------------------------------------------------
 
@@ -174,6 +188,15 @@ class Library(PagesMixin):
     def counts(self) -> dict[str, tuple[int, int]]:
         return self._store.counts(today_start())
 
+    def unread_count(self, section: SectionPath | None = None) -> int | None:
+        """Unread articles, as stored, in all or in ``section`` with its sub-sections
+        (``newsterm unread``); None for a section neither stored nor configured."""
+        count = self._store.unread_count(section)
+        if count is None and section is not None:
+            configured = any(s.section[: len(section)] == section for s in self.config.sources())
+            return 0 if configured else None
+        return count
+
     # -- lists and articles ----------------------------------------------------------
 
     def article_ids(self, view: View, limit: int | None = None) -> list[int]:
@@ -200,6 +223,8 @@ class Library(PagesMixin):
         if cached is not None:
             self._rendered.move_to_end(aid)
             return cached
+        from newsterm.core.article_text import render_article
+
         result = render_article(article)
         self._rendered[aid] = result
         if len(self._rendered) > _RENDER_CACHE:
@@ -267,6 +292,19 @@ class Library(PagesMixin):
         counts = navigation.unread_counts(sections, feeds)
         return navigation.next_view(order, here, counts, forward)
 
+    def unread_rows(self, ids: Sequence[int], limit: int) -> tuple[list[ArticleRow], int]:
+        """The first ``limit`` unread rows of ``ids`` in order, and how many are unread."""
+        unread: list[int] = []
+        for start in range(0, len(ids), 512):
+            chunk = ids[start : start + 512]
+            found = self._unread_among(chunk)
+            unread += [aid for aid in chunk if aid in found]
+        return self.rows(unread[:limit]), len(unread)
+
+    def _feed_timings(self, keys: Sequence[str]) -> dict[str, FeedTiming]:
+        """When these feeds were fetched and their floors (for :class:`ToolsMixin`)."""
+        return self._store.feed_timings(keys)
+
     def _unread_among(self, ids: Sequence[int]) -> set[int]:
         return self._marks.unread(ids, self._store.unread_among(ids))
 
@@ -323,23 +361,45 @@ class Library(PagesMixin):
         ]
 
     def refresh_sync(
-        self, keys: Sequence[str] | None = None, progress: ProgressCallback | None = None
+        self,
+        keys: Sequence[str] | None = None,
+        progress: ProgressCallback | None = None,
+        due: bool = False,
     ) -> list[SourceReport]:
         """:meth:`refresh` for callers without an event loop (the CLI)."""
-        return asyncio.run(self.refresh(keys, progress))
+        import asyncio
+
+        return asyncio.run(self.refresh(keys, progress, due))
 
     async def refresh(
-        self, keys: Sequence[str] | None = None, progress: ProgressCallback | None = None
+        self,
+        keys: Sequence[str] | None = None,
+        progress: ProgressCallback | None = None,
+        due: bool = False,
     ) -> list[SourceReport]:
         """Fetch and store feeds concurrently; one report per feed, in completion order.
 
-        A feed another newsterm is refreshing right now is left to it (its report says
-        so). See :mod:`newsterm.core.refresh`.
+        feeds.toml is read again first when it changed on disk (:meth:`follow_config`).
+        Disabled feeds are left out; with ``due``, so are feeds whose schedule does not
+        call for a fetch yet. A feed inside its server's floor is never fetched (its
+        report says it is waiting); one another newsterm is refreshing is left to it.
+        Then ``[hooks]`` run, in a thread of their own, if articles were new.
+        See :mod:`newsterm.core.refresh` and :mod:`newsterm.core.schedule`.
         """
-        reports = await self._refresher.refresh(
-            self.configured_feeds(keys), self.config.settings, progress
-        )
+        import asyncio
+
+        from newsterm.core.refresh import Refresher
+
+        if self._refresher is None:
+            self._refresher = Refresher(self._store)
+        await asyncio.to_thread(self.follow_config)
+        config = self.config
+        options = self.feed_options(keys)
+        sources = [s for s in self.configured_feeds(keys) if options[s.key].enabled]
+        reports = await self._refresher.refresh(sources, config.settings, progress, options, due)
         self._rendered.clear()
+        new = new_articles(reports, {s.key: s.section for s in sources})
+        self._hooks.after_refresh(config.hooks, new)
         return reports
 
     # -- feeds (for manage) ------------------------------------------------------------
@@ -350,11 +410,13 @@ class Library(PagesMixin):
         if self._store.set_rules([(rule.query, rule.action) for rule in config.rules]):
             self._store.apply_rules()
         self.config = config
+        self._config_file.seen(config.path)
         self._rendered.clear()
 
     def forget_source(self, key: str, keep_starred: bool = True) -> int:
         """Delete what a source left in the store; returns how many articles went."""
         removed = self._store.forget_source(key, keep_starred=keep_starred)
+        self._store.forget_timing(key)
         self._rendered.clear()
         return removed
 

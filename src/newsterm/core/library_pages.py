@@ -4,11 +4,11 @@ which text an article shows, and reading its web page now or after a refresh
 
 from __future__ import annotations
 
-import asyncio
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from newsterm.core import fulltext
 from newsterm.core.bodies import plain_text
@@ -19,9 +19,12 @@ from newsterm.core.models import (
     Source,
     StoredArticle,
 )
-from newsterm.core.refresh.pages import PageReader, PagesProgress, PagesReport
-from newsterm.core.render import RenderedArticle
 from newsterm.core.store import Store
+
+if TYPE_CHECKING:  # imported when first used: `newsterm unread` starts without them
+    from newsterm.core.refresh.extractor import ExtractorPool
+    from newsterm.core.refresh.pages import PageReader, PagesProgress, PagesReport
+    from newsterm.core.render import RenderedArticle
 
 
 class PagesMixin:
@@ -29,8 +32,25 @@ class PagesMixin:
 
     config: Config
     _store: Store
-    _pages: PageReader
+    _extractor: ExtractorPool | None
+    _page_reader: PageReader | None
     _rendered: OrderedDict[tuple[int, bool], RenderedArticle]
+
+    def extractor(self) -> ExtractorPool:
+        """The pool of extraction workers, made when first needed."""
+        if self._extractor is None:
+            from newsterm.core.refresh.extractor import ExtractorPool
+
+            self._extractor = ExtractorPool()
+        return self._extractor
+
+    def page_reader(self) -> PageReader:
+        """What reads articles' web pages, made when first needed."""
+        if self._page_reader is None:
+            from newsterm.core.refresh.pages import PageReader
+
+            self._page_reader = PageReader(self._store, self.extractor())
+        return self._page_reader
 
     def configured_feeds(self, keys: Sequence[str] | None = None) -> list[Source]:
         raise NotImplementedError  # the Library's
@@ -79,7 +99,7 @@ class PagesMixin:
         article = self._store.article(aid)
         if article is None or not article.row.url:
             return None
-        full = await self._pages.read_one(
+        full = await self.page_reader().read_one(
             aid,
             article.row.url,
             plain_text(article.content, article.content_type),
@@ -90,6 +110,8 @@ class PagesMixin:
 
     def read_page_sync(self, aid: int) -> FullText | None:
         """:meth:`read_page` for callers without an event loop (``newsterm show``)."""
+        import asyncio
+
         return asyncio.run(self.read_page(aid))
 
     async def read_pages(
@@ -98,7 +120,7 @@ class PagesMixin:
         """After a refresh: read the pages its feeds' ``full_text`` asks for (see
         :mod:`newsterm.core.refresh.pages`)."""
         feeds = [(s.key, self.full_text_mode(s.key)) for s in self.configured_feeds(keys)]
-        report = await self._pages.read_pending(feeds, self.config.settings, progress)
+        report = await self.page_reader().read_pending(feeds, self.config.settings, progress)
         if report.read:
             self._rendered.clear()
         return report
@@ -107,4 +129,6 @@ class PagesMixin:
         self, keys: Sequence[str] | None = None, progress: PagesProgress | None = None
     ) -> PagesReport:
         """:meth:`read_pages` for callers without an event loop (the CLI)."""
+        import asyncio
+
         return asyncio.run(self.read_pages(keys, progress))

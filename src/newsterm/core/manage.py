@@ -9,7 +9,7 @@ store's sources follow it. The network stack is imported only when a page is sea
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,6 +20,7 @@ from newsterm.core.library import Library
 from newsterm.core.models import SectionPath, section_from_string, section_to_string
 from newsterm.core.sources.discover import FeedLink, discover
 from newsterm.core.sources.opml import OpmlFeed, OpmlSkip, export_opml, parse_opml
+from newsterm.core.urls import shown as shown_url
 
 if TYPE_CHECKING:
     from newsterm.core.sources.http import FetchLimits
@@ -50,6 +51,18 @@ class FeedError:
     failed_at: datetime | None
     last_ok_at: datetime | None
     """None when the feed never worked."""
+
+
+@dataclass(frozen=True, slots=True)
+class FeedDue:
+    """When a configured feed is next due (see core/schedule.py)."""
+
+    key: str
+    label: str
+    at: datetime | None
+    """None: no time of its own (due at every refresh, or disabled)."""
+    why: str
+    """What decides it ("every 30 min", "server: at most every 60 min (ttl)")."""
 
 
 def config_path(library: Library) -> Path:
@@ -202,6 +215,23 @@ def feed_errors(library: Library) -> list[FeedError]:
         for key, label, error, failed, ok in library.source_errors()
         if key in configured
     ]
+
+
+def feed_schedule(library: Library) -> list[FeedDue]:
+    """When each configured feed is next due, soonest first (those without a time of
+    their own last)."""
+    labels = {feed.key: feed.label for feed in library.feed_nodes()}
+    due = [
+        FeedDue(
+            d.key,
+            labels.get(d.key) or shown_url(d.key),
+            datetime.fromtimestamp(d.at, UTC) if d.at is not None else None,
+            d.why,
+        )
+        for d in library.next_due()
+    ]
+    never = datetime.max.replace(tzinfo=UTC)
+    return sorted(due, key=lambda d: (d.at or never, d.label.casefold()))
 
 
 def section_names(library: Library) -> list[str]:

@@ -131,6 +131,8 @@ class FetchResult:
     """Set when a permanent redirect moved the feed."""
     error: str | None = None
     retry_after_seconds: float | None = None
+    cache_control: str | None = None
+    """The answer's ``Cache-Control`` header (a floor for the feed's schedule)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,6 +185,10 @@ class SourceReport:
     warning: str | None = None
     skipped: str | None = None
     """Why the feed was left alone, not failed (another newsterm is refreshing it)."""
+    waiting: str | None = None
+    """Why it was not fetched: the server's floor (ttl, max-age, Retry-After) holds."""
+    new_ids: tuple[int, ...] = ()
+    """The ids of the articles this refresh added (for the ``on_new`` hook)."""
 
 
 SortOrder = Literal["newest", "oldest", "source", "title"]

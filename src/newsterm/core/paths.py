@@ -72,6 +72,14 @@ def resolve_paths(
     return Paths(config_file, data_path, config_is_default=not chosen)
 
 
+def documents_dir() -> Path:
+    """Where ``w`` saves articles unless ``[settings] save_dir`` says: the user's
+    documents folder (``~/Documents`` or what the platform calls it)."""
+    from platformdirs import user_documents_path
+
+    return user_documents_path()
+
+
 def _shipped(name: str) -> Path:
     """A file shipped with newsterm: in the wheel under newsterm/data, else the repo root."""
     packaged = resources.files("newsterm") / "data" / name

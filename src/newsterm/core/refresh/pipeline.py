@@ -14,17 +14,20 @@ import hashlib
 import logging
 import os
 import sys
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from newsterm.core.config import Settings
-from newsterm.core.errors import StoreError
+from newsterm.core import schedule
+from newsterm.core.config import FeedOptions, Settings
+from newsterm.core.config_tools import expand_headers
+from newsterm.core.errors import ConfigError, StoreError
 from newsterm.core.models import Source, SourceReport, SourceState
 from newsterm.core.refresh.worker import Failed, FeedJob, Stored, parse_and_store, worker_init
-from newsterm.core.store import Store, lease_owner
+from newsterm.core.store import Fetched, Store, lease_owner
 from newsterm.core.urls import shown as shown_url
 
 if TYPE_CHECKING:
@@ -81,11 +84,25 @@ class Refresher:
         sources: Sequence[Source],
         settings: Settings,
         progress: ProgressCallback | None = None,
+        options: Mapping[str, FeedOptions] | None = None,
+        due: bool = False,
     ) -> list[SourceReport]:
-        """Fetch and store ``sources``; one report per feed, in completion order."""
+        """Fetch and store ``sources``; one report per feed, in completion order.
+
+        ``options`` are each feed's own settings (else ``settings``'); with ``due``
+        only the feeds whose schedule calls for it are fetched (:mod:`.schedule`), and
+        a feed inside its server's floor is never fetched (it is reported waiting).
+        """
+        store = self._store
+        options = options or {}
+        timings = await asyncio.to_thread(store.feed_timings, [s.key for s in sources])
+        held = sources
+        sources, waiting = schedule.partition(sources, timings, options, due, time.time())
+        total = len(sources) + len(waiting)
+        if not sources and not waiting:
+            return []  # nothing due: no leases, no network stack
         from newsterm.core.sources.http import Fetcher
 
-        store = self._store
         keys = [s.key for s in sources]
         claimed, others = await asyncio.to_thread(
             store.claim_sources, keys, OWNER, lease_seconds(settings, len(keys))
@@ -95,14 +112,19 @@ class Refresher:
             SourceReport(s.key, s.title or shown_url(s.key), skipped=_held_by(others[s.key]))
             for s in sources
             if s.key in others
+        ] + [
+            SourceReport(s.key, _label(s, timings), waiting=waiting[s.key])
+            for s in held
+            if s.key in waiting
         ]
         todo = [s for s in sources if s.key in mine]
         unchanged: Unchanged = []
+        fetched: list[Fetched] = []
         done = 0
         for report in reports:
             done += 1
             if progress is not None:
-                progress(done, len(sources), report)
+                progress(done, total, report)
         try:
             async with Fetcher(fetch_limits(settings)) as fetcher:
                 states = await asyncio.to_thread(store.source_states, [s.key for s in todo])
@@ -111,7 +133,15 @@ class Refresher:
                 slots = asyncio.Semaphore(max(1, settings.concurrency))
                 tasks = [
                     asyncio.create_task(
-                        self._refresh_one(fetcher, s, states.get(s.key), settings, unchanged, slots)
+                        self._refresh_one(
+                            fetcher,
+                            s,
+                            states.get(s.key),
+                            options.get(s.key) or _defaults(settings),
+                            unchanged,
+                            fetched,
+                            slots,
+                        )
                     )
                     for s in todo
                 ]
@@ -120,13 +150,15 @@ class Refresher:
                     reports.append(report)
                     done += 1
                     if progress is not None:
-                        progress(done, len(sources), report)
+                        progress(done, total, report)
         except asyncio.CancelledError:
             # The app is quitting: keep what was learnt, at once.
             self._note_unchanged(unchanged)
+            self._note_fetched(fetched)
             self._release(claimed)
             raise
         await asyncio.to_thread(self._note_unchanged, unchanged)
+        await asyncio.to_thread(self._note_fetched, fetched)
         await asyncio.to_thread(self._release, claimed)
         return reports
 
@@ -137,6 +169,12 @@ class Refresher:
             self._store.record_unchanged(unchanged)
         except StoreError as exc:  # busy: the next refresh asks again, conditionally
             log.warning("unchanged feeds not noted: %s", exc)
+
+    def _note_fetched(self, fetched: list[Fetched]) -> None:
+        try:
+            self._store.record_timings(fetched)
+        except StoreError as exc:  # busy: the schedule starts from the fetch before
+            log.warning("fetch times not noted: %s", exc)
 
     def _release(self, keys: Sequence[str]) -> None:
         try:
@@ -149,20 +187,22 @@ class Refresher:
         fetcher: Fetcher,
         source: Source,
         state: SourceState | None,
-        settings: Settings,
+        options: FeedOptions,
         unchanged: Unchanged,
+        fetched: list[Fetched],
         slots: asyncio.Semaphore,
     ) -> SourceReport:
         async with slots:
-            return await self._refresh_held(fetcher, source, state, settings, unchanged)
+            return await self._refresh_held(fetcher, source, state, options, unchanged, fetched)
 
     async def _refresh_held(
         self,
         fetcher: Fetcher,
         source: Source,
         state: SourceState | None,
-        settings: Settings,
+        options: FeedOptions,
         unchanged: Unchanged,
+        fetched: list[Fetched],
     ) -> SourceReport:
         label = source.title or (state.title if state and state.title else None)
         report = SourceReport(source.key, label or shown_url(source.key))
@@ -171,10 +211,27 @@ class Refresher:
             wait = int((state.retry_after - now).total_seconds())
             return replace(report, error=f"server asked to wait; next try in {wait} s")
         try:
+            headers = expand_headers(options.headers, os.environ)
+        except ConfigError as exc:
+            await asyncio.to_thread(self._store.record_fetch, source.key, ok=False, error=str(exc))
+            return replace(report, error=str(exc))
+        try:
             result = await fetcher.fetch(
                 (state.url if state else None) or source.key,
                 state.etag if state else None,
                 state.last_modified if state else None,
+                headers=headers,
+                user_agent=options.user_agent or None,
+            )
+            body = result.body if not result.error and not result.not_modified else None
+            fetched.append(
+                Fetched(
+                    source.key,
+                    int(now.timestamp()),
+                    schedule.feed_ttl(body) if body else None,
+                    schedule.max_age(result.cache_control),
+                    body=body is not None,
+                )
             )
             if result.error:
                 retry = (
@@ -214,8 +271,8 @@ class Refresher:
                     url=result.url,
                     content_type=result.content_type,
                     section=source.section,
-                    keep_days=settings.keep_days,
-                    max_articles=settings.max_articles_per_feed,
+                    keep_days=options.keep_days,
+                    max_articles=options.max_articles,
                     body_hash=digest,
                     validators=validators,
                 ),
@@ -243,6 +300,7 @@ class Refresher:
                     title=source.title or title or report.title,
                     new=saved.new,
                     updated=saved.updated,
+                    new_ids=saved.new_ids,
                     warning=warning,
                 )
         raise AssertionError(outcome)  # pragma: no cover - Outcome has two kinds
@@ -301,6 +359,21 @@ def _start_workers(pool: Executor, workers: int) -> None:
     """Make ``pool`` start its ``workers`` processes (one per task while none is idle)."""
     for future in [pool.submit(os.getpid) for _ in range(workers)]:
         future.result()
+
+
+def _label(source: Source, timings: Mapping[str, schedule.FeedTiming]) -> str:
+    timing = timings.get(source.key)
+    return source.title or (timing.label if timing else None) or shown_url(source.key)
+
+
+def _defaults(settings: Settings) -> FeedOptions:
+    """The options of a feed feeds.toml says nothing of: the ``[settings]`` ones."""
+    return FeedOptions(
+        keep_days=settings.keep_days,
+        max_articles=settings.max_articles_per_feed,
+        user_agent=settings.user_agent,
+        headers=settings.headers,
+    )
 
 
 def _held_by(owner: str) -> str:

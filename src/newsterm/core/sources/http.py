@@ -21,6 +21,7 @@ import asyncio
 import logging
 import ssl
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import TracebackType
 from urllib.parse import urljoin, urlsplit
@@ -68,6 +69,16 @@ class FetchLimits:
     """Fetches running at once against one host."""
     retry_after_max: float = 3600
     """Longest Retry-After (seconds) we honour; longer values are clamped."""
+
+
+def _headers_origin(url: str) -> tuple[str, str, int | None]:
+    """(scheme, host, port) of ``url``: where a feed's own headers may go."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port or {"http": 80, "https": 443}.get(parts.scheme.lower())
+    except ValueError:
+        port = None
+    return parts.scheme.lower(), (parts.hostname or "").lower(), port
 
 
 def _host_of(url: str) -> str:
@@ -254,12 +265,20 @@ class Fetcher:
         return semaphore
 
     async def fetch(
-        self, url: str, etag: str | None = None, last_modified: str | None = None
+        self,
+        url: str,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        *,
+        headers: Mapping[str, str] | None = None,
+        user_agent: str | None = None,
     ) -> FetchResult:
         """GET ``url`` (conditionally when validators are given); never raises for
         network or server trouble.
 
-        ``FetchResult.url`` is the URL the answer came from (after redirects).
+        ``headers`` (a feed's own, from feeds.toml) go to ``url``'s origin only: a
+        redirect to another host, port or scheme does not get them. ``user_agent``
+        replaces newsterm's. ``FetchResult.url`` is the URL the answer came from.
         """
         if self._client is None or self._global is None:
             raise RuntimeError("Fetcher used outside 'async with'")
@@ -276,7 +295,7 @@ class Fetcher:
             origin = ("", url, None)
         self._waiting[origin] = self._waiting.get(origin, 0) + 1
         try:
-            return await self._fetch_limited(url, etag, last_modified, timeout)
+            return await self._fetch_limited(url, etag, last_modified, timeout, headers, user_agent)
         finally:
             self._waiting[origin] -= 1
             if not self._waiting[origin]:
@@ -285,14 +304,20 @@ class Fetcher:
                     await self._transport.close_origin(origin)
 
     async def _fetch_limited(
-        self, url: str, etag: str | None, last_modified: str | None, timeout: float
+        self,
+        url: str,
+        etag: str | None,
+        last_modified: str | None,
+        timeout: float,
+        headers: Mapping[str, str] | None,
+        user_agent: str | None,
     ) -> FetchResult:
         assert self._global is not None
         # Per host first, then global: a queue for one busy host never holds global slots.
         async with self._host_semaphore(url), self._global:
             try:
                 async with asyncio.timeout(timeout):
-                    return await self._fetch(url, etag, last_modified)
+                    return await self._fetch(url, etag, last_modified, headers, user_agent)
             except FetchError as exc:
                 return FetchResult(url=url, error=str(exc))
             except (TimeoutError, httpx.TimeoutException):
@@ -303,9 +328,18 @@ class Fetcher:
                 log.warning("unexpected error fetching %s", url, exc_info=True)
                 return FetchResult(url=url, error=describe_error(exc, timeout))
 
-    async def _fetch(self, url: str, etag: str | None, last_modified: str | None) -> FetchResult:
+    async def _fetch(
+        self,
+        url: str,
+        etag: str | None,
+        last_modified: str | None,
+        own: Mapping[str, str] | None = None,
+        user_agent: str | None = None,
+    ) -> FetchResult:
         assert self._client is not None
-        headers = {}
+        headers = dict(own or {})
+        if user_agent:
+            headers["User-Agent"] = user_agent
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
@@ -323,6 +357,9 @@ class Fetcher:
                     if hops > self.limits.max_redirects:
                         raise FetchError("too many redirects")
                     all_permanent = all_permanent and status in _PERMANENT
+                    if own and _headers_origin(target) != _headers_origin(url):
+                        for name in own:  # a feed's secrets stay with its own server
+                            headers.pop(name, None)
                     visited.add(target)
                     current = target
                     continue
@@ -330,6 +367,7 @@ class Fetcher:
                 validators = {
                     "etag": response.headers.get("etag"),
                     "last_modified": response.headers.get("last-modified"),
+                    "cache_control": response.headers.get("cache-control"),
                 }
                 if status == 304:
                     return FetchResult(

@@ -15,6 +15,7 @@ each part a mixin over :class:`._base.StoreBase`:
 - :mod:`.flags`: read/starred flags, their backups, the UI's key-value state
 - :mod:`.leases`: one process at a time refreshes a source
 - :mod:`.fulltext`: full articles read from their web pages
+- :mod:`.schedule`: when each feed was fetched and the floors its server set
 """
 
 from __future__ import annotations
@@ -27,11 +28,13 @@ from newsterm.core.store.fulltext import FullTextMixin, PageCandidate
 from newsterm.core.store.leases import LeasesMixin, lease_owner
 from newsterm.core.store.lists import ListsMixin
 from newsterm.core.store.prepare import Prepared, fingerprint, prepare
+from newsterm.core.store.schedule import Fetched, ScheduleMixin
 from newsterm.core.store.search import TIME_ORDER_MAX, SearchMixin, match_expressions
 
 __all__ = [
     "BACKUP_DIR",
     "BUSY_MESSAGE",
+    "Fetched",
     "PAGE_SIZE",
     "PageCandidate",
     "Prepared",
@@ -49,6 +52,13 @@ __all__ = [
 
 
 class Store(
-    ArticlesMixin, ListsMixin, FullTextMixin, SearchMixin, FlagsMixin, LeasesMixin, StoreBase
+    ArticlesMixin,
+    ListsMixin,
+    FullTextMixin,
+    SearchMixin,
+    FlagsMixin,
+    LeasesMixin,
+    ScheduleMixin,
+    StoreBase,
 ):
     """The SQLite store. Open with :meth:`open`; use from any thread."""

@@ -23,6 +23,8 @@ class SaveResult:
 
     new: int
     updated: int
+    new_ids: tuple[int, ...] = ()
+    """The ids of the articles added."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +93,7 @@ class ArticlesMixin(SourcesMixin, RulesMixin):
         """
         now = int(time.time())
         new = updated = 0
+        added: list[int] = []
         with self._tx() as db:
             target = _target(db, source_key)
             (last_id,) = db.execute("SELECT coalesce(max(id), 0) FROM articles").fetchone()
@@ -105,7 +108,7 @@ class ArticlesMixin(SourcesMixin, RulesMixin):
                 if ready is None:
                     continue
                 if old is None:
-                    self._insert_article(db, target, ready, now)
+                    added.append(self._insert_article(db, target, ready, now))
                     new += 1
                 else:
                     self._update_article(db, target, old[0], ready)
@@ -115,7 +118,7 @@ class ArticlesMixin(SourcesMixin, RulesMixin):
             if remove_others:
                 kept = seen | (keep or set())
                 self._delete_ids(db, [a for g, (a, _) in target.known.items() if g not in kept])
-        return SaveResult(new, updated)
+        return SaveResult(new, updated, tuple(added))
 
     def _columns(self, db: sqlite3.Connection, item: Prepared) -> tuple[object, ...]:
         """The values of the columns an insert and an update both write, in order."""
@@ -127,7 +130,7 @@ class ArticlesMixin(SourcesMixin, RulesMixin):
 
     def _insert_article(
         self, db: sqlite3.Connection, target: _Target, item: Prepared, now: int
-    ) -> None:
+    ) -> int:
         aid = db.execute(
             "INSERT INTO articles (section_id, title, url, author, published, updated, "
             "content, content_type, extra, words, fingerprint, source_id, guid, sort_time) "
@@ -138,6 +141,7 @@ class ArticlesMixin(SourcesMixin, RulesMixin):
         if target.pending:
             _apply_pending(db, aid, target.key, item.guid)
         _index(db, aid, item.title, target.label, item.search_body)
+        return aid
 
     def _update_article(
         self, db: sqlite3.Connection, target: _Target, aid: int, item: Prepared

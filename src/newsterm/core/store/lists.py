@@ -52,6 +52,24 @@ class ListsMixin(SearchMixin):
         }
 
     @wrap_exceptions
+    def unread_count(self, section: SectionPath | None = None) -> int | None:
+        """How many articles are unread, in all or in ``section`` and the sections
+        under it (by index: cheap at any size); None when no article is in it."""
+        if section is None:
+            return int(self._query("SELECT count(*) FROM articles WHERE read = 0")[0][0])
+        ids = self._section_ids(section)
+        if not ids:
+            return None
+        total = 0
+        for chunk in _chunks(ids, 500):
+            marks = ",".join("?" * len(chunk))
+            total += self._query(
+                f"SELECT count(*) FROM articles WHERE section_id IN ({marks}) AND read = 0",
+                chunk,
+            )[0][0]
+        return total
+
+    @wrap_exceptions
     def counts(self, since: int) -> dict[str, tuple[int, int]]:
         """(unread, total) of the virtual sections: all, unread, starred, today."""
         with self._reading() as db:

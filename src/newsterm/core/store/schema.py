@@ -99,6 +99,18 @@ def _reread_bodies(db: sqlite3.Connection) -> None:
         )
 
 
+SCHEDULE_COLUMNS = ("fetched_at", "ttl", "max_age")
+
+
+def _add_schedule_columns(db: sqlite3.Connection) -> None:
+    """Migration 11's columns, each unless it is there already (a store whose version
+    was set back by hand, as the tests make old stores, keeps the ones it has)."""
+    have = {row[1] for row in db.execute("PRAGMA table_info(sources)")}
+    for name in SCHEDULE_COLUMNS:
+        if name not in have:
+            db.execute(f"ALTER TABLE sources ADD COLUMN {name} INTEGER")
+
+
 MIGRATIONS: tuple[str | Migration, ...] = (
     # 1: sources, sections, articles, full-text index, UI state
     """
@@ -278,6 +290,10 @@ MIGRATIONS: tuple[str | Migration, ...] = (
     ALTER TABLE articles ADD COLUMN tags TEXT;
     CREATE INDEX articles_hidden ON articles (hidden) WHERE hidden = 1;
     """,
+    # 11: each feed's schedule (core/schedule.py): when it was last fetched, whatever
+    # the outcome, and the floors the server set: the feed's <ttl> and the last
+    # Cache-Control max-age (seconds). Retry-After is sources.retry_after already.
+    Migration("", _add_schedule_columns),
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -8,8 +8,9 @@ into widgets as ``rich.text.Text``, never as a markup string.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from types import ModuleType
 from typing import TYPE_CHECKING, Literal
 
@@ -30,7 +31,7 @@ from newsterm.ui.keys import bindings
 if TYPE_CHECKING:
     from textual.screen import Screen
 
-    from newsterm.core.manage import FeedError
+    from newsterm.core.manage import FeedDue, FeedError
 
     _ScreenBase = Screen[None]
 else:
@@ -113,6 +114,23 @@ def _when(moment: datetime | None) -> str:
     return moment.astimezone().strftime("%Y-%m-%d %H:%M") if moment else "never"
 
 
+def _due_line(due: FeedDue, now: datetime | None = None) -> Text:
+    """``14:05 (in 12 min)  Label  every 30 min``."""
+    now = now or datetime.now(UTC)
+    text = Text()
+    if due.at is None:
+        text.append("—  ", style="dim")
+    else:
+        minutes = int((due.at - now).total_seconds() // 60)
+        local = due.at.astimezone()
+        when = local.strftime("%H:%M" if local.date() == now.astimezone().date() else "%d %b %H:%M")
+        soon = "now" if minutes <= 0 else f"in {minutes} min" if minutes < 120 else ""
+        text.append(f"{when} ({soon})  " if soon else f"{when}  ")
+    text.append(due.label, style="bold")
+    text.append(f"  {due.why}", style="dim")
+    return text
+
+
 # --- messages the workers post -------------------------------------------------------------
 
 
@@ -138,9 +156,11 @@ class FeedInfoRead(Message):
 
 
 class FeedErrorsRead(Message):
-    def __init__(self, errors: list[FeedError]) -> None:
+    def __init__(self, errors: list[FeedError], schedule: Sequence[FeedDue] = ()) -> None:
         super().__init__()
         self.errors = errors
+        self.schedule = schedule
+        """When each feed is next due."""
 
 
 # --- dialogs ---------------------------------------------------------------------------------
@@ -256,20 +276,23 @@ class EditFeedDialog(ModalScreen[tuple[str, str] | None]):
 
 
 class FeedErrorsDialog(ModalScreen[str | None]):
-    """Feeds whose last refresh failed; Enter goes to one."""
+    """Feeds whose last refresh failed, then when each feed is next due; Enter goes
+    to one."""
 
     DEFAULT_CSS = _css(
         "FeedErrorsDialog",
         """
         FeedErrorsDialog > .dialog { width: 110; }
-        FeedErrorsDialog #errors { height: auto; max-height: 30; }
+        FeedErrorsDialog #errors { height: auto; max-height: 20; }
+        FeedErrorsDialog #schedule { height: auto; max-height: 12; }
         """,
     )
     BINDINGS = [*bindings("dialog"), *bindings("errors", feed_errors="close")]
 
-    def __init__(self, errors: list[FeedError]) -> None:
+    def __init__(self, errors: list[FeedError], schedule: Sequence[FeedDue] = ()) -> None:
         super().__init__()
         self.errors = errors
+        self.schedule = list(schedule)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -293,6 +316,9 @@ class FeedErrorsDialog(ModalScreen[str | None]):
             errors = OptionList(*options, id="errors")
             errors.display = bool(options)
             yield errors
+            if self.schedule:
+                yield Static("Next due", classes="field-label")
+                yield OptionList(*[Option(_due_line(d)) for d in self.schedule], id="schedule")
             with Horizontal(classes="buttons"):
                 yield Button("Close", id="close")
 
@@ -305,6 +331,10 @@ class FeedErrorsDialog(ModalScreen[str | None]):
     @on(OptionList.OptionSelected, "#errors")
     def _chosen(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(self.errors[event.option_index].key)
+
+    @on(OptionList.OptionSelected, "#schedule")
+    def _due_chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self.schedule[event.option_index].key)
 
     @on(Button.Pressed, "#close")
     def action_close(self) -> None:

@@ -134,10 +134,13 @@ class FeedActions(_ScreenBase):
 
     @work(thread=True, exclusive=True, group="feed-info")
     def _read_errors(self) -> None:
-        self.post_message(FeedErrorsRead(_manage().feed_errors(self.library)))
+        manage = _manage()
+        self.post_message(
+            FeedErrorsRead(manage.feed_errors(self.library), manage.feed_schedule(self.library))
+        )
 
     def on_feed_errors_read(self, message: FeedErrorsRead) -> None:
-        self.app.push_screen(FeedErrorsDialog(message.errors), self._error_chosen)
+        self.app.push_screen(FeedErrorsDialog(message.errors, message.schedule), self._error_chosen)
 
     # -- answers ---------------------------------------------------------------------------
 

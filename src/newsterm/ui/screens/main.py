@@ -39,6 +39,7 @@ from newsterm.ui.screens.marking import MarkActions
 from newsterm.ui.screens.queries import QueryActions
 from newsterm.ui.screens.refreshing import RefreshActions
 from newsterm.ui.screens.sidebar import SidebarActions
+from newsterm.ui.screens.tools import ToolsActions
 from newsterm.ui.screens.walk import WalkActions
 from newsterm.ui.textual_compat import focused_without_repaint
 from newsterm.ui.widgets.article_body import wrap_body
@@ -61,6 +62,7 @@ class MainScreen(
     MarkActions,
     LinkActions,
     RefreshActions,
+    ToolsActions,
     Screen[None],
 ):
     """The reader."""
@@ -170,10 +172,7 @@ class MainScreen(
         settings = self.library.config.settings
         if settings.refresh_on_start and self.library.configured_feeds():
             self.app.call_from_thread(self.action_refresh_all)
-        if settings.refresh_minutes:
-            self.app.call_from_thread(
-                self.set_interval, settings.refresh_minutes * 60, self.action_refresh_all
-            )
+        self.app.call_from_thread(self.start_tools)  # feeds due by their schedule, hooks
 
     # -- loading -------------------------------------------------------------------
 

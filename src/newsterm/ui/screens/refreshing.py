@@ -146,5 +146,7 @@ class RefreshActions(_ScreenBase):
         summary = f"{new} new · {failed} failed" if failed else f"{new} new"
         if skipped:  # the other program's articles show when it is done (_poll_store)
             summary += f" · {skipped} left to another newsterm"
+        if waiting := sum(1 for r in message.reports if r.waiting):
+            summary += f" · {waiting} waiting (server floor)"
         self.query_one("#status", Static).update(Text(summary))
         self.reload()
