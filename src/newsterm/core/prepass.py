@@ -6,6 +6,8 @@ Sizes and depth are capped, hidden elements dropped, links resolved and numbered
 private-use stand-ins (:mod:`newsterm.core.commonmark`) so html2text can neither add
 spaces around a style nor read the article's own ``*`` as emphasis; ``<sup>``/``<sub>``
 become text of their own; tables are made into pipe tables that read back whole.
+Which elements are kept, renamed or closed by which is data in
+:mod:`newsterm.core.prepass_tags`.
 """
 
 from __future__ import annotations
@@ -17,67 +19,27 @@ from html.parser import HTMLParser
 
 from newsterm.core import commonmark
 from newsterm.core.htmltext import DEPTH_MAX, HIDDEN, LinkNumbers, escape_unclosed
+from newsterm.core.prepass_tags import (
+    AS_DIV,
+    BLOCK,
+    CLOSE_SCAN,
+    CLOSES,
+    H_CLOSERS,
+    HEADINGS,
+    INLINE,
+    INLINE_MARKS,
+    KEEP,
+    P_CLOSERS,
+    RENAME,
+    SCRIPTS,
+    VOID,
+)
 from newsterm.core.text import clean_line
 
 log = logging.getLogger(__name__)
 
 _MARK_OPEN, _MARK_CLOSE = commonmark.REF, commonmark.REF_END
 
-_VOID = frozenset(
-    {"area", "base", "br", "col", "embed", "hr", "img", "input", "keygen", "link", "meta",
-     "param", "source", "track", "wbr"}
-)  # fmt: skip
-# Elements passed to html2text (bare: no attributes but <ol start>), and renamings.
-_KEEP = frozenset(
-    {"h1", "h2", "h3", "h4", "h5", "h6", "p", "div", "blockquote", "ul", "ol", "li", "dl",
-     "dt", "dd", "pre", "q", "table", "tr", "td", "th"}
-)  # fmt: skip
-# Inline styles: markers for commonmark.finish(), never tags for html2text (it wrote
-# "bold , and" and "foo _bar_" and read the article's own "*" as emphasis).
-_INLINE = {
-    **dict.fromkeys(("b", "strong"), "strong"),
-    **dict.fromkeys(("i", "em", "var", "cite", "dfn"), "em"),
-    **dict.fromkeys(("code", "kbd", "tt", "samp"), "code"),
-    **dict.fromkeys(("del", "s", "strike"), "del"),
-}
-_INLINE_MARKS = {
-    "strong": (commonmark.STRONG, commonmark.STRONG_END),
-    "em": (commonmark.EM, commonmark.EM_END),
-    "code": (commonmark.CODE, commonmark.CODE_END),
-    "del": (commonmark.DEL, commonmark.DEL_END),
-}
-_SCRIPTS = frozenset({"sup", "sub"})
-_AS_DIV = {
-    tag: "<div>" if not tag.startswith("</") else "</div>"
-    for tag in ("<table>", "</table>", "<tr>", "</tr>", "<td>", "</td>", "<th>", "</th>")
-}
-_RENAME = {
-    **dict.fromkeys(
-        ("article", "section", "header", "footer", "main", "aside", "nav", "figure",
-         "figcaption", "address", "details", "summary", "center", "fieldset", "legend",
-         "form", "hgroup", "caption"),
-        "div",
-    ),
-    "menu": "ul", "dir": "ul", "xmp": "pre", "listing": "pre", "plaintext": "pre",
-}  # fmt: skip
-_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
-_BLOCK = frozenset(
-    {"p", "div", "blockquote", "ul", "ol", "li", "dl", "dt", "dd", "pre", "table", "tr",
-     "td", "th"}
-) | _HEADINGS  # fmt: skip
-# A start tag closes an open element of the first set found above any of the second
-# (the HTML rules for unclosed <li>, <p>, <td> … in short).
-_CLOSES: dict[str, tuple[frozenset[str], frozenset[str]]] = {
-    "li": (frozenset({"li"}), frozenset({"ul", "ol"})),
-    "dt": (frozenset({"dt", "dd"}), frozenset({"dl"})),
-    "dd": (frozenset({"dt", "dd"}), frozenset({"dl"})),
-    "tr": (frozenset({"tr"}), frozenset({"table"})),
-    "td": (frozenset({"td", "th"}), frozenset({"tr", "table"})),
-    "th": (frozenset({"td", "th"}), frozenset({"tr", "table"})),
-}
-_P_CLOSERS = (frozenset({"p"}), _BLOCK - {"p"})
-_H_CLOSERS = (frozenset({"p"}) | _HEADINGS, _BLOCK - {"p"} - _HEADINGS)
-_CLOSE_SCAN = 16
 _INT = re.compile(r"\s*-?\d{1,9}\s*")
 _PIXEL = re.compile(r"\s*[01](?:px)?\s*")
 _BAD_SECTION = re.compile(r"<!\[(?!CDATA\[)")
@@ -132,7 +94,7 @@ class Prepass(HTMLParser):
             return
         if self.skip:
             return
-        if tag in _VOID:
+        if tag in VOID:
             if tag == "base":
                 self._base(dict(attrs).get("href"))
             elif tag == "img":
@@ -144,17 +106,17 @@ class Prepass(HTMLParser):
             elif tag == "br":
                 self._block_tag("<br>")
             elif tag == "hr":
-                self._implicit_close(_P_CLOSERS)
+                self._implicit_close(P_CLOSERS)
                 self._block_tag("<hr>")
             return
-        if tag in _SCRIPTS:
+        if tag in SCRIPTS:
             self._push(_Open(tag, False, role="script", start=len(self.out)))
             return
-        style = _INLINE.get(tag)
+        style = INLINE.get(tag)
         if style is not None:
             self._style(style)
             return
-        name = "a" if tag == "a" else _RENAME.get(tag) or (tag if tag in _KEEP else None)
+        name = "a" if tag == "a" else RENAME.get(tag) or (tag if tag in KEEP else None)
         if name is None:
             return
         if name == "a":
@@ -163,12 +125,12 @@ class Prepass(HTMLParser):
             url = self.links.resolve(dict(attrs).get("href"))
             self._push(_Open("a", False, url, self.shown))
             return
-        if name in _CLOSES:
-            self._implicit_close(_CLOSES[name])
-        elif name in _HEADINGS:
-            self._implicit_close(_H_CLOSERS)
-        elif name in _BLOCK:
-            self._implicit_close(_P_CLOSERS)
+        if name in CLOSES:
+            self._implicit_close(CLOSES[name])
+        elif name in HEADINGS:
+            self._implicit_close(H_CLOSERS)
+        elif name in BLOCK:
+            self._implicit_close(P_CLOSERS)
         kept = len(self.stack) < DEPTH_MAX
         entry = _Open(name, kept)
         if kept and self.cells:
@@ -190,13 +152,13 @@ class Prepass(HTMLParser):
                 self._block_tag(f'<ol start="{int(start)}">')
             else:
                 self._block_tag(f"<{name}>")
-        elif name in _BLOCK:
+        elif name in BLOCK:
             self.out.append(" ")
         self._push(entry)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.handle_starttag(tag, attrs)
-        if tag not in _VOID:
+        if tag not in VOID:
             self.handle_endtag(tag)
 
     def handle_endtag(self, tag: str) -> None:
@@ -205,8 +167,8 @@ class Prepass(HTMLParser):
             return
         if self.skip:
             return
-        name = "a" if tag == "a" else _RENAME.get(tag) or (tag if tag in _KEEP else None)
-        name = _INLINE.get(tag, tag if tag in _SCRIPTS else name)
+        name = "a" if tag == "a" else RENAME.get(tag) or (tag if tag in KEEP else None)
+        name = INLINE.get(tag, tag if tag in SCRIPTS else name)
         if name is not None and self.open_count.get(name):
             self._pop_to(name)
 
@@ -290,7 +252,7 @@ class Prepass(HTMLParser):
                 self._table_end(entry)
         elif entry.name == "tr" and self.flat and not self.cells:
             self._block_tag("<br>")
-        elif entry.name in _BLOCK:
+        elif entry.name in BLOCK:
             self.out.append(" ")
             if entry.role == "flat":
                 self.flat -= 1
@@ -303,7 +265,7 @@ class Prepass(HTMLParser):
         if not (self.pre or self.code or self.open_count.get(name)):
             entry.kept = True
             if self.styled:
-                self.out.append(_INLINE_MARKS[name][0])
+                self.out.append(INLINE_MARKS[name][0])
             self.inline.append(entry)
             if name == "code":
                 self.code += 1
@@ -313,7 +275,7 @@ class Prepass(HTMLParser):
         if not entry.kept:
             return
         if self.styled:
-            self.out.append(_INLINE_MARKS[entry.name][1])
+            self.out.append(INLINE_MARKS[entry.name][1])
         if self.inline and self.inline[-1] is entry:
             self.inline.pop()
         elif entry in self.inline:
@@ -325,11 +287,11 @@ class Prepass(HTMLParser):
         """A block boundary: the styles open around it end before it, start again after
         (not in ``<pre>``), so none spans two blocks or lines."""
         if self.styled:
-            self.out.extend(_INLINE_MARKS[entry.name][1] for entry in reversed(self.inline))
+            self.out.extend(INLINE_MARKS[entry.name][1] for entry in reversed(self.inline))
         self.out.append(tag)
         self.styled = not self.pre
         if self.styled:
-            self.out.extend(_INLINE_MARKS[entry.name][0] for entry in self.inline)
+            self.out.extend(INLINE_MARKS[entry.name][0] for entry in self.inline)
 
     def _script(self, entry: _Open) -> None:
         """``<sup>``/``<sub>`` as text of its own: ``2⁴``, ``x^(n+1)``, ``H₂O``."""
@@ -376,7 +338,7 @@ class Prepass(HTMLParser):
         table.widest = max(table.widest, table.cells)
         if table.widest <= 1:  # "a\n---\nb" would be a heading: rows as lines
             self.out[table.start :] = [
-                _AS_DIV.get(piece, piece) for piece in self.out[table.start :]
+                AS_DIV.get(piece, piece) for piece in self.out[table.start :]
             ]
         elif table.widest > table.first_cells >= 1 and table.first_end >= 0:
             cell = f"<td>{commonmark.EMPTY_CELL}</td>"
@@ -386,7 +348,7 @@ class Prepass(HTMLParser):
         closes, boundary = rule
         if not any(self.open_count.get(name) for name in closes):
             return
-        for entry in reversed(self.stack[-_CLOSE_SCAN:]):
+        for entry in reversed(self.stack[-CLOSE_SCAN:]):
             if entry.name in closes:
                 self._pop_to(entry.name)
                 return

@@ -9,9 +9,10 @@ Textual markup: the result is built from plain strings and ``Span`` objects, nev
 from ``Text.from_markup`` or a markup string; control characters are removed first.
 
 Blocks: headings, paragraphs (hard breaks kept), lists (nested, hanging indentation),
-quotes (bars), code (indented, a ``↪`` where a long line goes on), rules, tables and
-the ``[n] url`` lines of the link list. Inline: strong, em, strike, code, footnote refs
-``[3]`` and ``[image: …]`` placeholders (raw HTML is shown as text).
+quotes (bars), code (indented, a ``↪`` where a long line goes on), rules, tables (laid
+out by ``markdown_tables.py``) and the ``[n] url`` lines of the link list. Inline:
+strong, em, strike, code, footnote refs ``[3]`` and ``[image: …]`` placeholders (raw
+HTML is shown as text).
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from rich.text import Span, Text
 
 from newsterm.core.text import clean_text
 from newsterm.ui.markdown_parse import (
-    CELL_SPLIT,
     DEFAULT_THEME,
     MarkdownTheme,
     bounded,
@@ -34,8 +34,8 @@ from newsterm.ui.markdown_parse import (
     is_link_list,
     parser_for,
     styled,
-    unescape,
 )
+from newsterm.ui.markdown_tables import big_table_text, table_text
 from newsterm.ui.wrapping import (
     Line,
     fold_ranges,
@@ -252,17 +252,7 @@ class _Converter:
         self._emit("rule", "─" * width, [Span(0, width, self.theme.rule)], where)
 
     def _big_table(self, token: Token) -> None:
-        rows = []
-        for number, line in enumerate(token.content.rstrip("\n").split("\n")):
-            if number == 1:
-                continue  # the delimiter row
-            cells = CELL_SPLIT.split(line.strip())
-            if len(cells) > 1 and not cells[0].strip():
-                cells = cells[1:]
-            if len(cells) > 1 and not cells[-1].strip():
-                cells = cells[:-1]
-            rows.append(" │ ".join(unescape(cell.strip()) for cell in cells))
-        self._emit("table", "\n".join(rows), [], token.map, mode="fold")
+        self._emit("table", big_table_text(token.content), [], token.map, mode="fold")
 
     def _table(self, tokens: list[Token], index: int) -> int:
         where = tokens[index].map
@@ -274,49 +264,9 @@ class _Converter:
             elif token.type == "inline" and cells:
                 cells[-1].append(token.content)
             index += 1
-        theme = self.theme
-        rows = [
-            [
-                styled(self.parser, cell, theme.table_header if number == 0 else None, theme)
-                for cell in row
-            ]
-            for number, row in enumerate(cells)
-        ]
-        columns = max((len(row) for row in rows), default=0)
-        if not columns:
-            return index + 1
-        widths = [0] * columns
-        for row in rows:
-            for column, (cell, _spans) in enumerate(row):
-                widths[column] = max(widths[column], cell_len(cell))
-        # Built as one string and its spans: a Text per cell took most of the time.
-        parts: list[str] = []
-        spans: list[Span] = []
-        length = 0
-        border = theme.table_border
-        for number, row in enumerate(rows):
-            if number:
-                parts.append("\n")
-                length += 1
-            for column in range(columns):
-                if column:
-                    spans.append(Span(length, length + 3, border))
-                    parts.append(" │ ")
-                    length += 3
-                cell, cell_spans = row[column] if column < len(row) else ("", [])
-                spans.extend(Span(length + a, length + b, style) for a, b, style in cell_spans)
-                parts.append(cell)
-                length += len(cell)
-                if column < columns - 1:
-                    pad = widths[column] - cell_len(cell)
-                    parts.append(" " * pad)
-                    length += pad
-            if number == 0:
-                line = "─┼─".join("─" * width for width in widths)
-                spans.append(Span(length + 1, length + 1 + len(line), border))
-                parts.append("\n" + line)
-                length += 1 + len(line)
-        self._emit("table", "".join(parts), spans, where, mode="fold")
+        drawn = table_text(self.parser, self.theme, cells)
+        if drawn is not None:
+            self._emit("table", *drawn, where, mode="fold")
         return index + 1
 
     # output
