@@ -2,7 +2,7 @@
 
 import sys
 
-from newsterm.cli import main
+from newsterm.launch import main
 
 # The guard matters: parser worker processes import the main module again.
 if __name__ == "__main__":

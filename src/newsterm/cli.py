@@ -11,9 +11,9 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
 
 from newsterm import __version__
+from newsterm.cli_args import Parser, add_unread, common_options
 from newsterm.cli_feeds import cmd_add, cmd_export_opml, cmd_import_opml
 from newsterm.cli_query import add_parsers as add_query_parsers
 from newsterm.cli_query import cmd_mark_read, cmd_rules
@@ -41,32 +41,15 @@ EXIT_PIPE = 141
 """128 + SIGPIPE (13): what a shell reports for a writer whose reader went away."""
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:  # one line, exit 2, like every usage error
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
-
-
 def build_parser() -> argparse.ArgumentParser:
-    common = _Parser(add_help=False)
-    common.add_argument(
-        "--config",
-        metavar="FILE",
-        default=argparse.SUPPRESS,
-        help="feeds.toml to use (default: $NEWSTERM_CONFIG, else the user config dir)",
-    )
-    common.add_argument(
-        "--data-dir",
-        metavar="DIR",
-        default=argparse.SUPPRESS,
-        help="where read state is kept (default: $NEWSTERM_DATA_DIR, else the user data dir)",
-    )
-    parser = _Parser(
+    common = common_options()
+    parser = Parser(
         prog="newsterm",
         parents=[common],
         description="A terminal news reader: RSS, Atom, JSON Feed and local article folders.",
     )
     parser.add_argument("--version", action="version", version=f"newsterm {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
 
     p = sub.add_parser("sections", parents=[common], help="list sections with unread/total counts")
     p.add_argument("--json", action="store_true", help="one JSON object per line")
@@ -104,9 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="markdown (default), plain text, an HTML page, or one JSON object",
     )
 
-    p = sub.add_parser("unread", parents=[common], help="print the unread count (status bars)")
-    p.add_argument("--section", help='only this section and its sub-sections, e.g. "World"')
-    p.add_argument("--json", action="store_true", help="the count and each section's, as JSON")
+    add_unread(sub, common)
 
     p = sub.add_parser(
         "read", parents=[common], help="read local files or folders in the TUI, no config needed"
@@ -145,6 +126,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """The program (``newsterm`` is :func:`newsterm.launch.main`, which answers
+    ``unread`` itself when it can)."""
     args = build_parser().parse_args(argv)
     command = args.command or "tui"
     logging.basicConfig(level=logging.WARNING, format="newsterm: %(message)s")

@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import replace
 
+from newsterm.cli_args import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from newsterm.core.config_queries import SavedQuery
 from newsterm.core.errors import QueryError
 from newsterm.core.export import Format, formatted, row_object
@@ -26,10 +27,6 @@ from newsterm.core.models import (
 )
 
 log = logging.getLogger("newsterm")
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-"""Exit codes: done; failed (a refresh where nothing worked, a missing article); a usage
-or config error."""
 
 
 def _row_json(row: ArticleRow) -> str:
@@ -232,23 +229,14 @@ def _with_page(library: Library, article: StoredArticle) -> tuple[StoredArticle,
 
 def cmd_unread(library: Library, args: argparse.Namespace) -> int:
     """The unread count, for a status bar: all, or one section with its sub-sections;
-    ``--json``: the count and each section's."""
-    wanted = section_from_string(args.section) if args.section else ()
+    ``--json``: the count and each section's. Usually answered by cli_unread's quick
+    path; this one runs when the store had to be made or updated first."""
+    from newsterm.cli_unread import print_unread, section_parts
+
+    wanted = section_parts(args.section)
     count = library.unread_count(wanted or None)
-    if count is None:
-        print(f"newsterm: no section {args.section!r} (see `newsterm sections`)", file=sys.stderr)
-        return EXIT_FAILED
-    if not args.json:
-        print(count)
-        return EXIT_OK
-    sections = {node.path: node.unread for node in library.sections()}
-    inside = {
-        section_to_string(path): unread
-        for path, unread in sections.items()
-        if path[: len(wanted)] == wanted
-    }
-    print(json.dumps({"unread": count, "sections": inside}, ensure_ascii=False))
-    return EXIT_OK
+    by_section = {node.path: node.unread for node in library.sections() if node.total}
+    return print_unread(count, by_section, args.section, args.json)
 
 
 def _outcome(report: SourceReport) -> str:

@@ -10,13 +10,17 @@ SRC = Path(__file__).resolve().parents[2] / "src" / "newsterm"
 
 STORE_HOLDERS = {
     "core/library.py",
+    "core/library_feeds.py",
     "core/library_pages.py",
+    "core/library_queries.py",
     "core/marks.py",
     "core/refresh/pipeline.py",
     "core/refresh/worker.py",
     "core/refresh/pages.py",  # the full-text pass: core/refresh/, as the plan says
     "cli.py",  # opens the store and hands it to the Library
 }
+COUNTS_READERS = {"cli_unread.py"}
+"""`newsterm unread`'s quick path: core/store/counts.py alone, on a read-only connection."""
 
 
 def _modules() -> list[tuple[str, ast.Module]]:
@@ -35,6 +39,13 @@ def test_only_the_library_and_its_parts_import_the_store() -> None:
             if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
                 "newsterm.core.store"
             ):
+                names = {alias.name for alias in node.names}
+                if (
+                    name in COUNTS_READERS
+                    and node.module == "newsterm.core.store"
+                    and names == {"counts"}
+                ):
+                    continue
                 offenders.append(f"{name}:{node.lineno}")
     assert offenders == []
 

@@ -22,7 +22,8 @@ from newsterm.core.bodies import (
     zdict_id,
 )
 from newsterm.core.models import Article, ArticleKey, Source
-from newsterm.core.store import PAGE_SIZE, Store, prepare
+from newsterm.core.store import PAGE_SIZE, Store
+from newsterm.core.store.prepare import prepare
 from newsterm.core.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 FEED = "https://example.org/feed.xml"

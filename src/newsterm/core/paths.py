@@ -8,10 +8,8 @@ The config file comes from ``--config``, else ``$NEWSTERM_CONFIG``, else
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 APP_NAME = "newsterm"
@@ -82,6 +80,8 @@ def documents_dir() -> Path:
 
 def _shipped(name: str) -> Path:
     """A file shipped with newsterm: in the wheel under newsterm/data, else the repo root."""
+    from importlib import resources
+
     packaged = resources.files("newsterm") / "data" / name
     if packaged.is_file() or packaged.is_dir():
         return Path(str(packaged))
@@ -100,6 +100,8 @@ def welcome_dir() -> Path:
 
 def install_default_config(target: Path) -> None:
     """Write the shipped ``feeds.toml`` and its Welcome folder beside it (never overwrite)."""
+    import shutil
+
     target.parent.mkdir(parents=True, exist_ok=True)
     welcome = target.parent / "welcome"
     if not welcome.exists():

@@ -18,7 +18,8 @@ from typing import Any
 from newsterm.core.bodies import Compressor, build_zdict
 from newsterm.core.errors import ParseError, StoreError
 from newsterm.core.models import Article, SectionPath
-from newsterm.core.store import Prepared, SaveResult, Store, fingerprint, prepare
+from newsterm.core.store import SaveResult, Store
+from newsterm.core.store.prepare import Prepared, fingerprint, prepare
 
 log = logging.getLogger(__name__)
 

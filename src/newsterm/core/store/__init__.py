@@ -6,6 +6,8 @@ Writes for one source happen in one transaction; every sqlite3 error leaves the 
 as a :class:`~newsterm.core.errors.StoreError`. The store is split by what it stores,
 each part a mixin over :class:`._base.StoreBase`:
 
+- :mod:`._store`: the :class:`Store` class, every part mixed in
+- :mod:`.counts`: counts for the sidebar and ``newsterm unread`` (sqlite3 alone)
 - :mod:`._base`: connections, transactions, opening and migrations, errors
 - :mod:`.prepare`: rows made ready in the refresh's worker processes
 - :mod:`.sources`: sources, what their fetches left, titles, dictionaries
@@ -20,16 +22,41 @@ each part a mixin over :class:`._base.StoreBase`:
 
 from __future__ import annotations
 
-from newsterm.core.bodies import plain_text
-from newsterm.core.store._base import BUSY_MESSAGE, PAGE_SIZE, StoreBase, wrap_exceptions
-from newsterm.core.store.articles import ArticlesMixin, SaveResult
-from newsterm.core.store.flags import BACKUP_DIR, FlagsMixin, latest_backup
-from newsterm.core.store.fulltext import FullTextMixin, PageCandidate
-from newsterm.core.store.leases import LeasesMixin, lease_owner
-from newsterm.core.store.lists import ListsMixin
-from newsterm.core.store.prepare import Prepared, fingerprint, prepare
-from newsterm.core.store.schedule import Fetched, ScheduleMixin
-from newsterm.core.store.search import TIME_ORDER_MAX, SearchMixin, match_expressions
+import importlib
+
+TYPE_CHECKING = False  # not typing's: `newsterm unread` starts without that module
+if TYPE_CHECKING:
+    from newsterm.core.bodies import plain_text
+    from newsterm.core.store._base import BUSY_MESSAGE, PAGE_SIZE, wrap_exceptions
+    from newsterm.core.store._store import Store
+    from newsterm.core.store.articles import SaveResult
+    from newsterm.core.store.flags import BACKUP_DIR, latest_backup
+    from newsterm.core.store.fulltext import PageCandidate
+    from newsterm.core.store.leases import lease_owner
+    from newsterm.core.store.prepare import Prepared, fingerprint
+    from newsterm.core.store.schedule import Fetched
+    from newsterm.core.store.search import TIME_ORDER_MAX, match_expressions
+
+_HOME = {
+    "BACKUP_DIR": "newsterm.core.store.flags",
+    "BUSY_MESSAGE": "newsterm.core.store._base",
+    "Fetched": "newsterm.core.store.schedule",
+    "PAGE_SIZE": "newsterm.core.store._base",
+    "PageCandidate": "newsterm.core.store.fulltext",
+    "Prepared": "newsterm.core.store.prepare",
+    "SaveResult": "newsterm.core.store.articles",
+    "Store": "newsterm.core.store._store",
+    "TIME_ORDER_MAX": "newsterm.core.store.search",
+    "fingerprint": "newsterm.core.store.prepare",
+    "latest_backup": "newsterm.core.store.flags",
+    "lease_owner": "newsterm.core.store.leases",
+    "match_expressions": "newsterm.core.store.search",
+    "plain_text": "newsterm.core.bodies",
+    "wrap_exceptions": "newsterm.core.store._base",
+}
+"""Where each name the package offers is defined: it is imported when first asked for,
+so a program that needs one part (``newsterm unread``: :mod:`.counts`) loads no other.
+(Not ``prepare`` the function: once imported, the package's ``prepare`` is its module.)"""
 
 __all__ = [
     "BACKUP_DIR",
@@ -39,26 +66,21 @@ __all__ = [
     "PageCandidate",
     "Prepared",
     "SaveResult",
-    "TIME_ORDER_MAX",
     "Store",
+    "TIME_ORDER_MAX",
     "fingerprint",
     "latest_backup",
     "lease_owner",
     "match_expressions",
     "plain_text",
-    "prepare",
     "wrap_exceptions",
 ]
 
 
-class Store(
-    ArticlesMixin,
-    ListsMixin,
-    FullTextMixin,
-    SearchMixin,
-    FlagsMixin,
-    LeasesMixin,
-    ScheduleMixin,
-    StoreBase,
-):
-    """The SQLite store. Open with :meth:`open`; use from any thread."""
+def __getattr__(name: str) -> object:
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value
+    return value

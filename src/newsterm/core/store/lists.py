@@ -7,6 +7,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+import newsterm.core.store.counts as counts_sql
 from newsterm.core.models import ArticleKey, ArticleRow, Enclosure, SectionPath, StoredArticle, View
 from newsterm.core.store._base import SEP, _chunks, _dt, wrap_exceptions
 from newsterm.core.store.search import SearchMixin
@@ -28,68 +29,52 @@ class ListsMixin(SearchMixin):
     @wrap_exceptions
     def sections(self) -> list[tuple[SectionPath, int, int]]:
         """(section path, unread, total) of every section that holds articles."""
-        rows = self._query(
-            "SELECT sec.path, sum(a.read = 0), count(*) FROM articles a "
-            "JOIN sections sec ON sec.id = a.section_id WHERE a.hidden = 0 GROUP BY a.section_id"
-        )
-        return [(_path(p), u, t) for p, u, t in rows]
+        with self._reading() as db:
+            return counts_sql.sections(db)
 
     @wrap_exceptions
     def source_counts(self) -> dict[str, tuple[str, int, int, str | None]]:
         """key -> (label, unread, total, last error) for every source."""
-        counts = {
-            sid: (u, t)
-            for sid, u, t in self._query(
-                "SELECT source_id, sum(read = 0), count(*) FROM articles WHERE hidden = 0 "
-                "GROUP BY source_id"
-            )
-        }
+        with self._reading() as db:
+            by_source = counts_sql.grouped(db, "source_id")
+            sources = db.execute("SELECT id, key, label, last_error FROM sources").fetchall()
         return {
-            key: (label, *counts.get(sid, (0, 0)), error)
-            for sid, key, label, error in self._query(
-                "SELECT id, key, label, last_error FROM sources"
-            )
+            key: (label, *by_source.get(sid, (0, 0)), error) for sid, key, label, error in sources
         }
 
     @wrap_exceptions
     def unread_count(self, section: SectionPath | None = None) -> int | None:
         """How many articles are unread, in all or in ``section`` and the sections
         under it (by index: cheap at any size); None when no article is in it."""
-        if section is None:
-            return int(self._query("SELECT count(*) FROM articles WHERE read = 0")[0][0])
-        ids = self._section_ids(section)
-        if not ids:
-            return None
-        total = 0
-        for chunk in _chunks(ids, 500):
-            marks = ",".join("?" * len(chunk))
-            total += self._query(
-                f"SELECT count(*) FROM articles WHERE section_id IN ({marks}) AND read = 0",
-                chunk,
-            )[0][0]
-        return total
+        with self._reading() as db:
+            if section is None:
+                return counts_sql.unread_total(db)
+            return counts_sql.section_unread(db, section)
 
     @wrap_exceptions
     def counts(self, since: int) -> dict[str, tuple[int, int]]:
         """(unread, total) of the virtual sections: all, unread, starred, today."""
+        totals = "SELECT count(*), coalesce(sum(read = 0), 0) FROM articles a"
         with self._reading() as db:
-            total, unread = db.execute(
-                "SELECT count(*), coalesce(sum(read = 0), 0) FROM articles WHERE hidden = 0"
-            ).fetchone()
-            starred = db.execute(
-                "SELECT count(*), coalesce(sum(read = 0), 0) FROM articles "
-                "WHERE starred = 1 AND hidden = 0"
-            ).fetchone()
-            today = db.execute(
-                "SELECT count(*), coalesce(sum(a.read = 0), 0) FROM articles a "
-                f"WHERE {_TODAY} AND a.hidden = 0",
-                (since,),
-            ).fetchone()
+
+            def minus_hidden(where: str, params: tuple[object, ...] = ()) -> tuple[int, int]:
+                # all minus hidden: see core/store/counts.py
+                sql = f"{totals} WHERE {where}" if where else totals
+                total, unread = db.execute(sql, params).fetchone()
+                joiner = f"{where} AND " if where else ""
+                h_total, h_unread = db.execute(
+                    f"{totals} WHERE {joiner}a.hidden = 1", params
+                ).fetchone()
+                return total - h_total, unread - h_unread
+
+            total, unread = minus_hidden("")
+            starred_total, starred_unread = minus_hidden("a.starred = 1")
+            today_total, today_unread = minus_hidden(_TODAY, (since,))
         return {
             "all": (unread, total),
             "unread": (unread, unread),
-            "starred": (starred[1], starred[0]),
-            "today": (today[1], today[0]),
+            "starred": (starred_unread, starred_total),
+            "today": (today_unread, today_total),
         }
 
     def _section_ids(self, prefix: SectionPath) -> list[int]:
