@@ -13,17 +13,17 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from newsterm.core import navigation
 from newsterm.core.config import Config
 from newsterm.core.config_file import ConfigChange, ConfigFile
-from newsterm.core.config_queries import SavedQuery
-from newsterm.core.errors import QueryError, StoreBusy
+from newsterm.core.errors import StoreBusy
 from newsterm.core.hooks import Hooks, new_articles
+from newsterm.core.library_feeds import FeedsMixin
 from newsterm.core.library_pages import PagesMixin
+from newsterm.core.library_queries import QueriesMixin
 from newsterm.core.library_tools import ToolsMixin
 from newsterm.core.marks import MarkQueue
 from newsterm.core.models import (
@@ -33,11 +33,9 @@ from newsterm.core.models import (
     SectionPath,
     Source,
     SourceReport,
-    SourceState,
     StoredArticle,
     View,
 )
-from newsterm.core.querylang import parse_any
 from newsterm.core.schedule import FeedTiming
 from newsterm.core.sources import local
 from newsterm.core.store import Store
@@ -63,7 +61,7 @@ def today_start() -> int:
     return int(time.mktime((now.tm_year, now.tm_mon, now.tm_mday, 0, 0, 0, 0, 0, -1)))
 
 
-class Library(PagesMixin, ToolsMixin):
+class Library(PagesMixin, QueriesMixin, FeedsMixin, ToolsMixin):
     """Everything a reader does, headless. Thread-safe through the store's lock."""
 
     def __init__(self, config: Config, store: Store) -> None:
@@ -308,47 +306,6 @@ class Library(PagesMixin, ToolsMixin):
     def _unread_among(self, ids: Sequence[int]) -> set[int]:
         return self._marks.unread(ids, self._store.unread_among(ids))
 
-    def search(
-        self, query: str, show_read: bool = True, limit: int | None = None, hidden: bool = False
-    ) -> list[int]:
-        """Ids of every article matching ``query`` (or the first ``limit``), best first
-        (:mod:`newsterm.core.querylang` has the language); QueryError when it cannot run.
-        Articles rules hid are left out unless ``hidden`` (or the query says ``hidden``)."""
-        return self._store.search(query, limit=limit, show_read=show_read, hidden=hidden)
-
-    def query_count(self, query: str) -> tuple[int, int]:
-        """(unread, total) of what ``query`` selects (QueryError when it cannot run)."""
-        node = parse_any(query)
-        return self._store.query_count(node) if node is not None else (0, 0)
-
-    def saved_searches(self) -> list[tuple[SavedQuery, int, int]]:
-        """The saved searches of feeds.toml with their (unread, total) counts."""
-        return [(saved, *self.query_count(saved.query)) for saved in self.config.queries]
-
-    def mark_query(self, query: str, read: bool = True) -> dict[int, bool]:
-        """Mark every article ``query`` selects read (or unread); for undo, as
-        :meth:`set_read`."""
-        return self.set_read(self.search(query), read)
-
-    def star_query(self, query: str, starred: bool = True) -> dict[int, bool]:
-        """Star (or unstar) every article ``query`` selects; for undo."""
-        return self.set_starred(self.search(query), starred)
-
-    def saved_counts(self) -> list[tuple[str, str, int, int]]:
-        """(name, query, unread, total) of each saved search (0, 0 for one that cannot
-        run in this store)."""
-        found = []
-        for saved in self.config.queries:
-            try:
-                found.append((saved.name, saved.query, *self.query_count(saved.query)))
-            except QueryError:
-                found.append((saved.name, saved.query, 0, 0))
-        return found
-
-    def apply_rules(self) -> dict[str, int]:
-        """Apply feeds.toml's rules to every stored article: action -> articles changed."""
-        return self._store.apply_rules()
-
     # -- refresh -------------------------------------------------------------------
 
     def configured_feeds(self, keys: Sequence[str] | None = None) -> list[Source]:
@@ -412,31 +369,6 @@ class Library(PagesMixin, ToolsMixin):
         self.config = config
         self._config_file.seen(config.path)
         self._rendered.clear()
-
-    def forget_source(self, key: str, keep_starred: bool = True) -> int:
-        """Delete what a source left in the store; returns how many articles went."""
-        removed = self._store.forget_source(key, keep_starred=keep_starred)
-        self._store.forget_timing(key)
-        self._rendered.clear()
-        return removed
-
-    def source_state(self, key: str) -> SourceState | None:
-        return self._store.source_state(key)
-
-    def source_errors(self) -> list[tuple[str, str, str, datetime | None, datetime | None]]:
-        """(key, label, error, when, last ok) of every source whose last refresh failed."""
-        return self._store.source_errors()
-
-    def site_link(self, key: str) -> str | None:
-        """A feed's web page, as its last fetch stored it."""
-        ids = self._store.article_ids(View("source", source=key), limit=1)
-        article = self._store.article(ids[0]) if ids else None
-        return article.source_link if article is not None else None
-
-    def article_counts(self, key: str) -> tuple[int, int]:
-        """(stored, starred) articles of one source."""
-        rows = self.rows(self._store.article_ids(View("source", source=key)))
-        return len(rows), sum(1 for row in rows if row.starred)
 
     # -- what the reader keeps between sessions --------------------------------------
 

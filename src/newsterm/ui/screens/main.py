@@ -35,6 +35,7 @@ from newsterm.ui.messages import (
 from newsterm.ui.screens.feeds import FEED_BINDINGS, FeedActions
 from newsterm.ui.screens.fulltext import FullTextActions
 from newsterm.ui.screens.links import LinkActions
+from newsterm.ui.screens.list_options import ListOptionsActions
 from newsterm.ui.screens.marking import MarkActions
 from newsterm.ui.screens.queries import QueryActions
 from newsterm.ui.screens.refreshing import RefreshActions
@@ -63,6 +64,7 @@ class MainScreen(
     LinkActions,
     RefreshActions,
     ToolsActions,
+    ListOptionsActions,
     Screen[None],
 ):
     """The reader."""
@@ -383,25 +385,3 @@ class MainScreen(
         search.display = False
         with search.prevent(Input.Changed):
             search.value = ""
-
-    # -- list options ----------------------------------------------------------------
-
-    def action_toggle_show_read(self) -> None:
-        self.show_read = not self.show_read
-        self.app.notify(
-            "Showing read articles." if self.show_read else "Hiding read articles.", timeout=2
-        )
-        current = self.query_one(ArticleList).current
-        self._set_view(
-            self.selected.shown(self.show_read, self.sort),
-            select=current.rowid if current else None,
-        )
-
-    def action_cycle_sort(self) -> None:
-        self.sort = SORT_ORDERS[(SORT_ORDERS.index(self.sort) + 1) % len(SORT_ORDERS)]
-        self.app.notify(f"Sorted by {self.sort}.", timeout=2)
-        current = self.query_one(ArticleList).current
-        self._set_view(
-            self.selected.shown(self.show_read, self.sort),
-            select=current.rowid if current else None,
-        )
