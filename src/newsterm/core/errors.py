@@ -41,3 +41,18 @@ class StoreBusy(StoreError):
 class StoreCorrupt(StoreError, sqlite3.DatabaseError):
     """The store's file is not a (sound) database. Also a ``sqlite3.DatabaseError``,
     which it is, so code that catches those keeps catching it."""
+
+
+class SyncError(NewstermError):
+    """A sync server could not be reached or answered wrongly (one line, for the
+    account's row): the sync is tried again later, nothing stored is lost."""
+
+
+class SyncAuthError(SyncError):
+    """The server refused the account's user or password (fix feeds.toml or the password
+    command; not retried until then)."""
+
+
+class SyncAuthExpired(SyncError):
+    """The session ended (TT-RSS ``NOT_LOGGED_IN``, a GReader 401 on a used token): log
+    in again and repeat the call once."""
