@@ -12,12 +12,12 @@ import pytest
 from newsterm.core.refresh.extractor import ExtractorPool
 from newsterm.core.render import render_body
 from newsterm.core.sources.extract import (
-    ELEMENTS_MAX,
     Extracted,
     NotExtracted,
     extract_page,
     not_the_article,
 )
+from newsterm.core.sources.extract_bounds import ELEMENTS_MAX
 
 PAGES = Path(__file__).resolve().parents[1] / "data" / "fulltext"
 URL = "https://news.example.org/2024/03/story.html"
