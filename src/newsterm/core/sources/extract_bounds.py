@@ -25,6 +25,12 @@ ATTRIBUTE_CHARS_MAX = 4_000
 """A longer attribute value (an inline data: image) is dropped."""
 
 _DROPPED = ("script", "style", "template", "svg", "math", "iframe", "object", "embed", "canvas")
+_PLAYERS = frozenset({"iframe", "object", "embed"})
+PLAYER_MARK = "data-newsterm-player"
+"""Set on a ``<figure>`` whose player (an iframe, object or embed) was dropped: its
+caption describes what the reader will not see (:mod:`.extract_fixups`)."""
+FIGURE_DEPTH = 8
+"""Levels from an element up to the ``<figure>`` it belongs to, at most."""
 _LONG_TAG = re.compile(r"<([A-Za-z][\w:-]{0,40})([^<>]{2000,}+)>")
 """A start tag of over 2,000 characters: a data: image, or endless attributes."""
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w:.-]{1,40})""", re.I)
@@ -72,6 +78,8 @@ def bound(root: Any) -> bool:
     for element in list(root.iter(*_DROPPED, lxml.etree.Comment, lxml.etree.PI)):
         if element.tag == "script" and "ld+json" in (element.get("type") or ""):
             continue  # the byline and the date are often only there
+        if element.tag in _PLAYERS and (figure := figure_of(element)) is not None:
+            figure.set(PLAYER_MARK, "")
         if element.getparent() is not None:
             element.drop_tree()  # its tail (the text after it) stays
     for count, element in enumerate(root.iter(), 1):
@@ -86,6 +94,16 @@ def bound(root: Any) -> bool:
             if len(value) > ATTRIBUTE_CHARS_MAX:
                 del attrib[name]
     return False
+
+
+def figure_of(element: Any) -> Any | None:
+    """The ``<figure>`` ``element`` is in, within :data:`FIGURE_DEPTH` levels."""
+    node = element.getparent()
+    for _ in range(FIGURE_DEPTH):
+        if node is None or node.tag == "figure":
+            return node
+        node = node.getparent()
+    return None
 
 
 def _cut_after(element: Any) -> None:

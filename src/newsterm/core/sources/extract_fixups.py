@@ -5,6 +5,11 @@ what real pages need that trafilatura does not do itself.
   ``<noscript>``), so they keep their place and their link.
 - Links made absolute against the page's address (trafilatura would resolve ``../x``
   against the site's root).
+- Captions kept: a ``<figcaption>`` becomes a paragraph of its figure (trafilatura drops
+  captions), unless the figure held a player (a video's iframe) the reader will not see.
+- A table inside a ``<blockquote>`` is the page indenting a table, not a quote: the
+  blockquote becomes a ``<div>`` (trafilatura reads a quote's text only, and ran the
+  table's cells together, "April 20144.1.6").
 """
 
 from __future__ import annotations
@@ -13,6 +18,8 @@ import logging
 import re
 from typing import Any
 
+from newsterm.core.sources.extract_bounds import PLAYER_MARK, figure_of
+
 log = logging.getLogger(__name__)
 
 _LAZY_SOURCES = ("data-src", "data-lazy-src", "data-original", "data-url", "data-hi-res-src")
@@ -20,8 +27,10 @@ _SRCSET_ITEM = re.compile(r"\s*(\S+)(?:\s+(\d+(?:\.\d+)?)[wx])?\s*(?:,|$)")
 
 
 def fix_page(tree: Any, url: str | None) -> None:
-    """Every fixup, in place."""
+    """Every fixup, in place (on a tree :func:`~.extract_bounds.bound` bounded)."""
     plain_images(tree)
+    keep_captions(tree)
+    unquote_tables(tree)
     if url:  # trafilatura resolves them against the site, not the page
         try:
             tree.make_links_absolute(url, resolve_base_href=True, handle_failures="discard")
@@ -58,6 +67,24 @@ def plain_images(tree: Any) -> None:
             best = _largest(image.get("srcset") or "")
             if best:
                 image.set("src", best)
+
+
+def keep_captions(tree: Any) -> None:
+    """Figure captions as paragraphs, where trafilatura keeps them; not a player's."""
+    for caption in list(tree.iter("figcaption")):
+        figure = figure_of(caption)
+        if figure is not None and (
+            figure.get(PLAYER_MARK) is not None or next(figure.iter("video", "audio"), None)
+        ):
+            continue
+        caption.tag = "p"
+
+
+def unquote_tables(tree: Any) -> None:
+    """A ``<blockquote>`` holding a table becomes a ``<div>``: it only indents it."""
+    for quote in list(tree.iter("blockquote")):
+        if next(quote.iter("table"), None) is not None:
+            quote.tag = "div"
 
 
 def _largest(srcset: str) -> str | None:
