@@ -16,6 +16,11 @@ the driver (driver.send_message), as a real terminal's keys do.
 - open: Enter on a row with a ~10 KB HTML body -> first frame with its title in the
   pane (ArticleView.article is it); settled = first frame where the body has been
   laid out (the pane can scroll); idle = last frame before 300 ms without frames.
+- open-full: the same, on the same ten articles, five of them (in the order of
+  --big-ids, ABBA: A B B A A B B A A B) given a stored full text first (another ~10 KB
+  body, kept as pages.py keeps one), after an unmeasured open of an ordinary article;
+  the figures are split into "feed text" (open_*) and "full text stored"
+  (open_full_*), measured in one run.
 - search: Library.search(word) + the rows of the first page; and in the UI, the
   search Input's value set -> first frame where the list shows the results.
 - keys: a refresh of every feed runs (MainScreen.run_refresh(None)) while `j` is
@@ -34,7 +39,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from stores import N_BIG, TEN, TEN_SECTION  # noqa: E402
+from stores import N_BIG, TEN, TEN_SECTION, big_body  # noqa: E402
 
 LIB_WORDS = ["river", "solar", "keyboard", "harvest", "festival", "tram", "vaccine", "profit",
              "island", "concert"]  # fmt: skip
@@ -138,6 +143,11 @@ async def run(args: argparse.Namespace) -> dict:
         filename=str(Path(args.db).with_name("newsterm.log")), level=logging.WARNING, force=True
     )
     library = Library(load_config(Path(args.config)), Store.open(Path(args.db)))
+    big = set(json.loads(args.big_ids))
+    # ABBA: the kinds take turns in pairs, so neither gets all the odd or even opens
+    with_full = give_full_texts(
+        library, [a for i, a in enumerate(json.loads(args.big_ids)) if i % 4 in (1, 2)]
+    ) if "open-full" in args.scenarios else set()  # fmt: skip
     app = NewsApp(library)
     clock = FrameClock(app)
     out: dict = {}
@@ -176,11 +186,20 @@ async def run(args: argparse.Namespace) -> dict:
             out["section_switch_ms"] = [ms(s) for s in switch]
             out["section_end_ms"] = [ms(s) for s in end]
 
-        if "open" in args.scenarios:
+        if "open" in args.scenarios or "open-full" in args.scenarios:
             await show_all()
-            big = set(json.loads(args.big_ids))
-            first, settled, idle = [], [], []
-            for index in range(min(args.reps, N_BIG)):
+            first, settled, idle, full = [], [], [], []
+            if with_full:  # an unmeasured first open (of an ordinary article) warms up
+                lst.cursor = N_BIG
+                lst.focus()
+                await pilot.pause()
+                await clock.quiet()
+                press(app, "enter")
+                await clock.until(lambda: view.article is not None)
+                await clock.quiet()
+                await show_all()
+            # with full texts, all ten: five of each
+            for index in range(N_BIG if with_full else min(args.reps, N_BIG)):
                 target = lst.ids[index]
                 if target not in big:
                     raise RuntimeError(f"row {index} is not one of the 10 KB articles")
@@ -189,8 +208,13 @@ async def run(args: argparse.Namespace) -> dict:
                 await pilot.pause()
                 await clock.quiet()
 
-                def shown(target: int = target) -> bool:
-                    return view.article is not None and view.article.row.rowid == target
+                def shown(target: int = target, full: bool = target in with_full) -> bool:
+                    article = view.article
+                    return (
+                        article is not None
+                        and article.row.rowid == target
+                        and article.shows_full == full
+                    )
 
                 # Both waiters before the key: the frame that shows the article may
                 # already be the settled one.
@@ -203,9 +227,17 @@ async def run(args: argparse.Namespace) -> dict:
                 first.append(await shown_at - started)
                 settled.append(await settled_at - started)
                 idle.append(await clock.quiet() - started)
-            out["open_first_ms"] = [ms(s) for s in first]
-            out["open_settled_ms"] = [ms(s) for s in settled]
-            out["open_idle_ms"] = [ms(s) for s in idle]
+                full.append(target in with_full)
+                if screen._full_texts.reading:
+                    raise RuntimeError("opening an article read its page: not measured")
+
+            def split(values: list[float], fulls: bool) -> list[float]:
+                return [ms(v) for v, f in zip(values, full, strict=True) if f == fulls]
+
+            for name, values in (("first", first), ("settled", settled), ("idle", idle)):
+                out[f"open_{name}_ms"] = split(values, False)
+                if with_full:
+                    out[f"open_full_{name}_ms"] = split(values, True)
 
         if "search" in args.scenarios:
             direct, found = [], []
@@ -284,9 +316,29 @@ async def run(args: argparse.Namespace) -> dict:
     return out
 
 
+def give_full_texts(library, ids: list[int]) -> set[int]:  # type: ignore[no-untyped-def]
+    """A full text for each of ``ids`` (a ~10 KB body of its own), stored as the page
+    pass stores one."""
+    from datetime import UTC, datetime
+
+    from newsterm.core.models import FullText
+    from newsterm.core.text import word_count
+
+    now = datetime.now(UTC).replace(microsecond=0)
+    for n, aid in enumerate(ids):
+        body = big_body(1000 + n)
+        library._store.save_full_text(
+            FullText(aid, body, f"https://bench.example/full/{aid}", None, "Bench Author",
+                     None, word_count(body), now, tries=0)
+        )  # fmt: skip
+    return set(ids)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("scenarios", nargs="+", choices=["section", "open", "search", "keys"])
+    parser.add_argument(
+        "scenarios", nargs="+", choices=["section", "open", "open-full", "search", "keys"]
+    )
     parser.add_argument("--config", required=True)
     parser.add_argument("--db", required=True, help="newsterm.db (a scratch copy: it is written)")
     parser.add_argument("--reps", type=int, default=5)

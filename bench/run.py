@@ -43,6 +43,7 @@ SCENARIOS = {
     "memory": "peak memory, TUI on 100k articles + End (pty)",
     "section": "switch to a 10k section; End in it (Pilot)",
     "open-article": "open a 10 KB article (Pilot)",
+    "open-full-text": "open a 10 KB article, its full text stored, against one without (Pilot)",
     "search": "full-text search, 100k articles, first page",
     "key-latency": "key -> frame while a refresh parses (Pilot)",
 }
@@ -505,7 +506,8 @@ def scenario_pilot(names: list[str], ctx: Context) -> list[Row]:
     import stores
 
     big = ctx.big()
-    wanted = [s for s, n in (("section", "section"), ("open", "open-article"), ("search", "search"))
+    wanted = [s for s, n in (("section", "section"), ("open", "open-article"),
+                             ("open-full", "open-full-text"), ("search", "search"))
               if n in names]  # fmt: skip
     reps = 5 if ctx.quick else 10
     db = stores.scratch_copy(big.newsterm_db, ctx.tmp / "pilot")
@@ -516,11 +518,20 @@ def scenario_pilot(names: list[str], ctx: Context) -> list[Row]:
                            {"ms": out["section_switch_ms"]}))  # fmt: skip
         rows.append(ms_row("End in the 10k section", out["section_end_median_ms"], 50,
                            {"ms": out["section_end_ms"]}))  # fmt: skip
-    if "open-article" in names:
-        rows.append(ms_row("open 10 KB article: first frame", out["open_first_median_ms"], 50,
-                           {"ms": out["open_first_ms"]}))  # fmt: skip
-        rows.append(ms_row("open 10 KB article: settled", out["open_settled_median_ms"], 150,
-                           {"ms": out["open_settled_ms"], "idle_ms": out["open_idle_ms"]}))  # fmt: skip
+    if "open-article" in names or "open-full-text" in names:
+        # with open-full-text, every other article opened has a full text: half the rows each
+        plain = " (feed text)" if "open-full-text" in names else ""
+        rows.append(ms_row(f"open 10 KB article{plain}: first frame", out["open_first_median_ms"],
+                           50, {"ms": out["open_first_ms"]}))  # fmt: skip
+        rows.append(ms_row(f"open 10 KB article{plain}: settled", out["open_settled_median_ms"],
+                           150, {"ms": out["open_settled_ms"], "idle_ms": out["open_idle_ms"]}))  # fmt: skip
+    if "open-full-text" in names:
+        rows.append(ms_row("open 10 KB article (full text stored): first frame",
+                           out["open_full_first_median_ms"], 50,
+                           {"ms": out["open_full_first_ms"]}))  # fmt: skip
+        rows.append(ms_row("open 10 KB article (full text stored): settled",
+                           out["open_full_settled_median_ms"], 150,
+                           {"ms": out["open_full_settled_ms"], "idle_ms": out["open_full_idle_ms"]}))  # fmt: skip
     if "search" in names:
         rows.append(ms_row("search 100k: Library.search + page", out["search_library_median_ms"],
                            50, {"ms": out["search_library_ms"]}))  # fmt: skip
@@ -652,7 +663,7 @@ def main(argv: list[str] | None = None) -> int:
     tmp = Path(tempfile.mkdtemp(prefix="newsterm-bench-"))
     ctx = Context(newsterm, newsboat, reps, args.quick, args.seed, args.feeds, tmp, args.corpus)
     rows: list[Row] = []
-    pilot = [n for n in ("section", "open-article", "search") if n in names]
+    pilot = [n for n in ("section", "open-article", "open-full-text", "search") if n in names]
     try:
         for name in [n for n in SCENARIOS if n in names]:  # table order
             log(f"{name}: {SCENARIOS[name]}")

@@ -12,12 +12,12 @@ import pytest
 from newsterm.core.refresh.extractor import ExtractorPool
 from newsterm.core.render import render_body
 from newsterm.core.sources.extract import (
-    ELEMENTS_MAX,
     Extracted,
     NotExtracted,
     extract_page,
     not_the_article,
 )
+from newsterm.core.sources.extract_bounds import ELEMENTS_MAX
 
 PAGES = Path(__file__).resolve().parents[1] / "data" / "fulltext"
 URL = "https://news.example.org/2024/03/story.html"
@@ -121,6 +121,34 @@ def test_code_blocks_and_inline_code_are_kept() -> None:
     assert '    WORD = re.compile(r"\\w+")' in text
     assert "the version with `split()` needed" in text
     assert "Related posts" not in text
+
+
+def test_captions_stay_with_their_images_and_a_players_go() -> None:
+    text = shown(extracted("captions.html"))
+    assert (
+        "[image: The mill race in flood][1]\n\nThe mill race at noon on Tuesday, a metre "
+        "above its usual level. Photo: Ada Brook\n\nResidents of the lower lane"
+    ) in text
+    # an image a script would load: its caption still says what the photo showed
+    assert "\n\nVolunteers filling sandbags in the chapel car park.\n\n" in text
+    assert "Watch: the water" not in text  # a video the reader will not see
+
+
+def test_a_table_in_a_blockquote_stays_a_table() -> None:
+    text = shown(extracted("captions.html"))
+    assert "Day| Rain (mm)" in text and "Monday| 52" in text
+    assert "Sunday38" not in text
+
+
+def test_a_layout_table_reads_as_the_article_it_holds() -> None:
+    found = extracted("layout_table.html")
+    text = shown(found)
+    assert "\n\n## The water supply\n\nThe new tank by the east gate" in text
+    assert "\n\nA leak in the pipe to the west plots" in text
+    for line in text.splitlines():
+        assert not ("|" in line and "committee" in line), line  # no paragraph in a table row
+    assert "East| Monday, Thursday" in text  # the data table inside stays one
+    assert "# Notes from the allotment committee" not in text  # the title, shown above
 
 
 def test_relative_links_resolve_against_the_page() -> None:

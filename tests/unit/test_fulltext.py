@@ -185,3 +185,41 @@ def test_page_candidates(store: Store) -> None:
     candidate = store.page_candidates(FEED, 10, when + 1, 3)[0]
     assert candidate.body == "<p>Summary 1 of the story…</p>" and candidate.words == 5
     assert store.feed_word_counts(FEED) == [5, 5]  # the one with a full text left out
+
+
+def test_a_feed_update_keeps_the_full_texts_reading_time(store: Store) -> None:
+    aid = ids(store)[0]
+    store.save_full_text(full(aid, "scoured"))
+    changed = Article(
+        ArticleKey(FEED, "g0"),
+        "Title 0, updated",
+        url="https://news.example/0",
+        content="<p>Summary 0 of the story, corrected…</p>",
+    )
+    assert store.save_articles(FEED, [changed]).updated == 1
+    assert store.rows([aid])[0].title == "Title 0, updated"
+    assert store.rows([aid])[0].words == 300  # the page's words, not the feed's 6
+    kept = store.full_text(aid)
+    assert kept is not None and kept.ok and kept.words == 300
+    assert store.search("scoured") == [aid]
+    assert store.feed_word_counts(FEED) == [5, 5]  # still left out of the typical length
+
+
+def test_a_feed_update_that_changes_the_link_drops_the_full_text(store: Store) -> None:
+    aid, other, _ = ids(store)
+    store.save_full_text(full(aid, "scoured"))
+    store.record_full_text_error(other, "HTTP 404 Not Found", int(NOW.timestamp()), None)
+    moved = [
+        Article(ArticleKey(FEED, f"g{n}"), f"Title {n}", url=f"https://news.example/new/{n}",
+                content=f"<p>Summary {n} of the story…</p>", published=NOW - timedelta(hours=n))
+        for n in (0, 1)
+    ]  # fmt: skip
+    store.save_articles(FEED, moved)
+    assert store.full_text(aid) is None and store.full_text(other) is None
+    assert store.rows([aid])[0].words == 5  # the feed's own text again
+    assert store.search("scoured") == []
+    retry_before = int(NOW.timestamp())  # the failure is forgotten too: read at once
+    assert [c.url for c in store.page_candidates(FEED, 10, retry_before, 3)][:2] == [
+        "https://news.example/new/0",
+        "https://news.example/new/1",
+    ]

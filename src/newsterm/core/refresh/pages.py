@@ -10,11 +10,17 @@ After a refresh, each feed's newest unread articles whose page was never read (o
 failed long enough ago) are considered, :data:`PAGES_PER_FEED` a feed and
 :data:`PAGES_PER_PASS` in all, taken from the feeds in turn; which of them are read is
 :func:`newsterm.core.fulltext.wants_page`'s choice.
+
+One read of an article's page at a time: whoever asks for a page being read (opening
+the article, ``x``, while the pass reads it) waits for that read and gets its outcome;
+when the first asker is cancelled (a newer pass replaced it), a waiting one reads the
+page itself.
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -81,6 +87,9 @@ class PageReader:
     def __init__(self, store: Store, extractor: ExtractorPool) -> None:
         self._store = store
         self._extractor = extractor
+        self._reading: dict[int, concurrent.futures.Future[FullText]] = {}
+        """The reads under way, by article id (futures of any event loop's, as the
+        CLI and the TUI each run their own)."""
 
     async def read_pending(
         self,
@@ -160,6 +169,35 @@ class PageReader:
         return chosen, skipped
 
     async def _read(self, fetcher: Fetcher, aid: int, url: str, feed_words: int) -> FullText:
+        """Read one page, or wait for its read under way (see the module's docstring)."""
+        while True:
+            shared: concurrent.futures.Future[FullText] = concurrent.futures.Future()
+            under_way = self._reading.setdefault(aid, shared)
+            if under_way is shared:
+                break
+            waiting = asyncio.wrap_future(under_way)
+            waiting.add_done_callback(_retrieved)  # a cancelled waiter's too
+            try:  # shielded: a cancelled waiter leaves the read alone
+                return await asyncio.shield(waiting)
+            except _Abandoned:
+                continue  # its reader was cancelled: read it here
+        try:
+            full = await self._fetch_and_keep(fetcher, aid, url, feed_words)
+        except asyncio.CancelledError:
+            shared.set_exception(_Abandoned())
+            raise
+        except BaseException as exc:
+            shared.set_exception(exc)
+            raise
+        else:
+            shared.set_result(full)
+            return full
+        finally:
+            del self._reading[aid]
+
+    async def _fetch_and_keep(
+        self, fetcher: Fetcher, aid: int, url: str, feed_words: int
+    ) -> FullText:
         """Fetch, extract and store one page; never raises for the page's trouble."""
         now = datetime.now(UTC).replace(microsecond=0)
         result = await fetcher.fetch(url)
@@ -202,6 +240,15 @@ class PageReader:
             await asyncio.to_thread(write, *args)
         except StoreError as exc:
             log.warning("full text not stored (%.1f s): %s", time.monotonic() - started, exc)
+
+
+class _Abandoned(Exception):
+    """The read a waiter waited for was cancelled."""
+
+
+def _retrieved(future: asyncio.Future[FullText]) -> None:
+    if not future.cancelled():
+        future.exception()  # seen: asyncio logs none as "never retrieved"
 
 
 def _why_not(extraction: Extracted | NotExtracted, feed_words: int) -> str | None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from newsterm.core.errors import StoreError
 from newsterm.core.models import Article
 from newsterm.core.store._base import wrap_exceptions
+from newsterm.core.store.fulltext import follow_feed_update
 from newsterm.core.store.prepare import Prepared, _without_zdict, fingerprint, prepare
 from newsterm.core.store.rules import RulesMixin
 from newsterm.core.store.search import _index
@@ -146,14 +147,18 @@ class ArticlesMixin(SourcesMixin, RulesMixin):
     def _update_article(
         self, db: sqlite3.Connection, target: _Target, aid: int, item: Prepared
     ) -> None:
-        """A changed article: new content, same read and starred flags."""
+        """A changed article: new content, same read and starred flags; a full text
+        stays with its word count (unless the link changed: :func:`follow_feed_update`)."""
         self._unindex_article(db, aid, target.label)
+        full_words = follow_feed_update(db, aid, item.url)
         db.execute(
             "UPDATE articles SET section_id = ?, title = ?, url = ?, author = ?, "
             "published = ?, updated = ?, content = ?, content_type = ?, extra = ?, "
             "words = ?, fingerprint = ?, sort_time = COALESCE(?, sort_time) WHERE id = ?",
             (*self._columns(db, item), item.published, aid),
         )
+        if full_words is not None:
+            db.execute("UPDATE articles SET words = ? WHERE id = ?", (full_words, aid))
         _index(db, aid, item.title, target.label, self._body_to_index(db, aid, item.search_body))
 
     @wrap_exceptions

@@ -4,6 +4,11 @@ One row per article at most, deleted with it (ON DELETE CASCADE; :mod:`.search` 
 it out of the index first). A stored full text is what the search index holds as the
 article's body, so each change here takes the article out of the index, changes the
 row, and puts it back, in one transaction, through :mod:`.search`'s helpers.
+
+A feed that changes an article keeps its full text, and the article keeps the full
+text's word count (its reading time), unless the article's link changed: the page read
+was another's then, so its full text (or why there was none) goes, and the new page is
+read as for a new article (:func:`follow_feed_update`, called by :mod:`.articles`).
 """
 
 from __future__ import annotations
@@ -148,3 +153,21 @@ class FullTextMixin(SearchMixin):
             (aid,),
         ).fetchone()
         return row[0] if row else None
+
+
+def follow_feed_update(db: sqlite3.Connection, aid: int, url: str | None) -> int | None:
+    """A feed is changing article ``aid``, whose link is now ``url`` (called before its
+    row changes, once it is out of the index). Returns the words the article keeps
+    (its full text's), or None for the feed's own; a changed link drops the full text."""
+    row = db.execute(
+        "SELECT a.url, f.words, f.content IS NOT NULL FROM fulltext f "
+        "JOIN articles a ON a.id = f.article_id WHERE f.article_id = ?",
+        (aid,),
+    ).fetchone()
+    if row is None:
+        return None
+    link, words, ok = row
+    if link != url:
+        db.execute("DELETE FROM fulltext WHERE article_id = ?", (aid,))
+        return None
+    return int(words) if ok else None
