@@ -4,7 +4,10 @@
 from __future__ import annotations
 
 import argparse
-from typing import NoReturn
+
+TYPE_CHECKING = False  # not typing's: `newsterm unread` starts without that module
+if TYPE_CHECKING:
+    from typing import NoReturn
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 """Exit codes: done; failed (a refresh where nothing worked, a missing article); a usage
