@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from newsterm.core.render import render_body
 from newsterm.core.sources.extract import (
     Extracted,
     NotExtracted,
+    byline,
     extract_page,
     not_the_article,
 )
@@ -241,3 +243,31 @@ def test_a_closed_pool_answers_its_caller() -> None:
     extractor.close()
     with pytest.raises(RuntimeError):
         extractor.extract("<p>x</p>", URL)
+
+
+@pytest.mark.parametrize(
+    ("author", "published", "shown"),
+    [
+        ("Joshua Sokol May", datetime(2019, 5, 20, tzinfo=UTC), "Joshua Sokol"),
+        ("Ann Lee Sep.", datetime(2021, 9, 1, tzinfo=UTC), "Ann Lee"),
+        ("Ann Lee May", datetime(2019, 6, 1, tzinfo=UTC), "Ann Lee May"),  # not its month
+        ("Brian May", None, "Brian May"),  # no date: nothing to tell the name from
+        ("May", datetime(2019, 5, 1, tzinfo=UTC), "May"),  # one word is a name
+        ("  \x1b[31mEvil\x1b[0m Name ", None, "[31mEvil[0m Name"),
+        (None, None, None),
+    ],
+)
+def test_a_byline_that_ran_into_its_date_loses_the_month(
+    author: str | None, published: datetime | None, shown: str | None
+) -> None:
+    assert byline(author, published) == shown
+
+
+def test_the_title_is_not_repeated_after_a_kicker() -> None:
+    """A section's name as a heading above the title ("Orchards"), then the title: the
+    title's heading is left out all the same (the pane shows the title above)."""
+    found = extracted("kicker.html")
+    assert found.title == "Counting the old pear trees"
+    text = shown(found)
+    assert "Counting the old pear trees" not in text
+    assert "old trees on plot 9" in text

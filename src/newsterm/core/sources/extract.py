@@ -125,6 +125,7 @@ def extract_page(page: str | bytes, url: str | None, charset: str | None = None)
     if body is None:
         return NotExtracted("no article found on the page")
     title = clean_line(getattr(document, "title", "") or "", 300) or None
+    published = _date(getattr(document, "date", None))
     content = to_html(body, title)
     words = word_count(text_of(body))
     verdict = not_the_article(text_of(body), words)
@@ -133,12 +134,32 @@ def extract_page(page: str | bytes, url: str | None, charset: str | None = None)
     return Extracted(
         content=content,
         title=title,
-        author=clean_line(getattr(document, "author", "") or "", 200) or None,
-        published=_date(getattr(document, "date", None)),
+        author=byline(getattr(document, "author", None), published),
+        published=published,
         words=words,
         url=_web_url(getattr(document, "url", None)),
         note="the page was too large: its end was not read" if cut else None,
     )
+
+
+_MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+"""English month names, as bylines write them (never the locale's)."""
+
+
+def byline(author: object, published: datetime | None) -> str | None:
+    """The page's author as one clean line. A byline written beside its date ("By Ann
+    Lee May 20, 2019") can come out as "Ann Lee May": a last word that is the month
+    the page is dated in belongs to the date, not to the name."""
+    name = clean_line(author if isinstance(author, str) else "", 200)
+    if published is not None and " " in name:
+        head, last = name.rsplit(" ", 1)
+        month = _MONTHS[published.month - 1]
+        if last.rstrip(".,") in (month, month[:3]):
+            name = head.rstrip(" ,")
+    return name or None
 
 
 def not_the_article(text: str, words: int) -> str | None:

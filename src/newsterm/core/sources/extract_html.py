@@ -32,13 +32,32 @@ def to_html(body: Any, title: str | None) -> str:
     text escaped, only the attributes we write. The article's first heading, when it
     is the title, is left out (the pane shows the title above the body)."""
     out: list[str] = []
-    first = next(body.iter("head"), None)
-    skip = first if first is not None and title and _same(text_of(first), title) else None
+    skip = _title_heading(body, title)
     if body.text and body.text.strip():
         out.append(f"<p>{html.escape(body.text)}</p>")
     for child in body:
         _write(child, out, skip, top=True)
     return "".join(out)
+
+
+_KICKER_WORDS = 6
+"""A paragraph this short before the title's heading is not yet the article."""
+
+
+def _title_heading(body: Any, title: str | None) -> Any:
+    """The heading that repeats the title: the first one that does, when no paragraph
+    of the article comes before it. Short ones may (a kicker such as a section's name,
+    "Chaos theory", a line of navigation links): they are not the article yet."""
+    if not title:
+        return None
+    for element in body.iter("head", "p"):
+        if element.tag == "p":
+            if len(text_of(element).split()) > _KICKER_WORDS:
+                return None
+            continue
+        if _same(text_of(element), title):
+            return element
+    return None
 
 
 def _same(a: str, b: str) -> bool:
