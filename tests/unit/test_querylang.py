@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from newsterm.core.errors import QueryError
-from newsterm.core.models import Article, ArticleKey, Source
+from newsterm.core.models import Article, ArticleKey, FullText, Source
 from newsterm.core.querylang import And, Field, Flag, Not, Or, Text, Time, parse
 from newsterm.core.store import Store
+from newsterm.core.store.querysql import compile_where
 
 FEED = "https://example.org/feed.xml"
 OTHER = "https://other.net/rss"
@@ -162,3 +163,40 @@ def test_a_query_with_a_flag_counts_and_pages(store: Store) -> None:
     assert node is not None
     assert store.query_count(node) == (2, 2)
     assert len(store.query_ids(node, limit=1)) == 1
+
+
+def test_full_is_a_flag_and_a_quoted_full_a_word() -> None:
+    assert parse("full") == Flag("full")
+    assert parse("full title:rust") == And((Flag("full"), parse("title:rust")))  # type: ignore[arg-type]
+    assert parse('"full"') is None  # a plain search for the word
+
+
+def test_full_selects_the_articles_whose_full_text_is_stored(store: Store) -> None:
+    when = NOW - timedelta(hours=1)
+    phone, go = store.id_of(ArticleKey(FEED, "phone")), store.id_of(ArticleKey(OTHER, "go"))
+    assert phone is not None and go is not None
+    store.save_full_text(FullText(phone, "<p>The whole page</p>", None, None, None, None, 3, when))
+    store.record_full_text_error(go, "HTTP 500", int(when.timestamp()), None)
+    assert found(store, "full") == ["phone"]  # a failed read is no full text
+    assert found(store, "full or title:go") == ["phone", "go"]
+    assert found(store, "-full feed:other") == ["ad", "go"]
+    assert found(store, "full whole") == ["phone"]  # its words are indexed too
+    node = parse("full unread")
+    assert node is not None and store.query_count(node) == (1, 1)
+
+
+def test_words_of_an_or_are_one_lookup_and_keep_their_order(store: Store) -> None:
+    assert found(store, "title:rust or title:phone") == ["rust-new", "phone", "rust-old"]
+    assert found(store, 'author:gopher or title:phone or "never sleeps"') == ["phone", "go"]
+    assert found(store, "(title:released or sponsored) newer:7d") == ["ad", "rust-new"]
+    assert found(store, "not (title:rust or title:go) feed:example") == ["phone"]
+
+
+def test_a_regex_is_tested_after_the_cheap_conditions() -> None:
+    node = parse("title:/x+y/ unread feed:example")
+    assert node is not None
+    now = datetime.now().astimezone()
+    where, params, _ = compile_where(node, now, 0, lambda q: ("m", "m"))
+    assert where.index("a.read = 0") < where.index("nt_regexp")
+    assert where.index("a.source_id") < where.index("nt_regexp")
+    assert params[-1] == "x+y"  # the parameters follow the order of the SQL
