@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from newsterm.core.errors import QueryError
-from newsterm.core.models import Article, ArticleKey, FullText, Source
+from newsterm.core.models import Article, ArticleKey, FullText, Source, View
 from newsterm.core.querylang import And, Field, Flag, Not, Or, Text, Time, parse
 from newsterm.core.store import Store
-from newsterm.core.store.querysql import compile_where
+from newsterm.core.store.querysql import compile_where, local_midnight
 
 FEED = "https://example.org/feed.xml"
 OTHER = "https://other.net/rss"
@@ -200,3 +200,29 @@ def test_a_regex_is_tested_after_the_cheap_conditions() -> None:
     assert where.index("a.read = 0") < where.index("nt_regexp")
     assert where.index("a.source_id") < where.index("nt_regexp")
     assert params[-1] == "x+y"  # the parameters follow the order of the SQL
+
+
+def ids_of(store: Store, view: View) -> list[str]:
+    today = local_midnight(datetime.now().astimezone())
+    return [row.key.id for row in store.rows(store.article_ids(view, since=today))]
+
+
+def test_a_search_within_a_view_finds_what_that_view_holds(store: Store) -> None:
+    def search(query: str, within: View | None) -> list[str]:
+        return ids_of(store, View("search", query=query, within=within))
+
+    assert search("sponsored", None) == ["ad", "rust-old"]  # plain: the title match first
+    assert search("sponsored", View("section", ("News",))) == ["ad"]
+    assert search("sponsored", View("section", ("Tech",))) == ["rust-old"]
+    assert search("sponsored", View("source", source=FEED)) == ["rust-old"]
+    assert search("content:sponsored", View("source", source=OTHER)) == ["ad"]  # the language
+    assert search("rust", View("search", query="title:rust")) == ["rust-new", "rust-old"]
+    assert search("kernel", View("search", query="title:rust newer:7d")) == []
+    assert search("rust", View("section", ("Nowhere",))) == []
+    rust_new = store.id_of(ArticleKey(FEED, "rust-new"))
+    assert rust_new is not None
+    store.set_flag([rust_new], "read", True)
+    assert search("title:rust", View("unread")) == ["rust-old"]
+    assert search("rust", View("unread")) == ["rust-old", "phone"]
+    assert search("rust", View("today")) == []
+    assert search("buy", View("today")) == ["ad"]

@@ -169,8 +169,11 @@ ACTIONS: tuple[Action, ...] = (
        "the full article, read from its page (fetched now if need be), or the feed's text",
        "Links", scopes=("main",), palette=True, title="Full article / feed's text"),
     # -- Lists -----------------------------------------------------------------------------
-    _a("search", "slash", "Search", "full-text search as you type (esc returns)", "Lists",
+    _a("search", "slash", "Search", "search this view as you type (esc returns)", "Lists",
        scopes=("main",), footer=("main",), palette=True),
+    _a("search_everywhere", "ctrl+g", "Everywhere",
+       "search everywhere; in the search box, everywhere or back to the view", "Lists",
+       scopes=("main",), palette=True),
     _a("toggle_show_read", "H,ctrl+r", "Hide read", "show / hide read articles", "Lists",
        scopes=("main",), palette=True, title="Show/hide read articles"),
     _a("cycle_sort", "S", "Sort", "sort: newest, oldest, source, title", "Lists",
