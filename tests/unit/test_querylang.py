@@ -200,6 +200,9 @@ def test_a_regex_is_tested_after_the_cheap_conditions() -> None:
     assert where.index("a.read = 0") < where.index("nt_regexp")
     assert where.index("a.source_id") < where.index("nt_regexp")
     assert params[-1] == "x+y"  # the parameters follow the order of the SQL
+    assert "+a.read" not in where  # the feed's index may take the read flag along
+    alone, _, _ = compile_where(parse("author:x unread"), now, 0, lambda q: ("m", "m"))  # type: ignore[arg-type]
+    assert "+a.read = 0" in alone  # beside a scan of every row: not the index of read
 
 
 def ids_of(store: Store, view: View) -> list[str]:
