@@ -79,13 +79,14 @@ def saved_searches(store) -> tuple[str, list[tuple[str, str]]]:  # type: ignore[
     author = store._query("SELECT author FROM articles WHERE author IS NOT NULL LIMIT 1")
     who = "".join(c for c in author[0][0].split()[-1] if c.isalpha()) if author else "smith"
     del feed_n
-    (its_title,) = store._query(
-        "SELECT a.title FROM articles a JOIN sources s ON s.id = a.source_id "
+    its_title, its_time = store._query(
+        "SELECT a.title, a.sort_time FROM articles a JOIN sources s ON s.id = a.source_id "
         "WHERE s.label = ? ORDER BY a.sort_time DESC LIMIT 1",
         (feed,),
     )[0]
     its_word = max((x for x in its_title.split() if x.isalpha()), key=len, default=w[9]).lower()
-    first = f'feed:"{feed}" title:{its_word} unread {since(60)}'
+    its_since = datetime.fromtimestamp(its_time) - timedelta(days=365)
+    first = f'feed:"{feed}" title:{its_word} unread since:{its_since:%Y-%m-%d}'
     return first, [
         ("words", f"title:{w[0]} {since(7)}"),
         ("words", f"{w[1]} unread"),

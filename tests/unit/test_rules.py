@@ -5,6 +5,7 @@ unless asked; saved searches counted; bad entries name the file and line."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -222,3 +223,16 @@ def test_words_no_new_article_holds_leave_their_rules_decided(store: Store) -> N
     assert flags(store, "y") == (False, False, True, ("plain", "says"))
     assert flags(store, "z") == (False, False, False, ("plain",))
     assert flags(store, "x") == (False, False, False, ())
+
+
+def test_a_rule_scoped_to_a_section_holds_for_that_section_alone(store: Store) -> None:
+    store.set_rules([("section:News title:deal", "hide"), ("-section:news", "tag:elsewhere")])
+    store.save_articles(OTHER, [other("n", "A deal")])  # every new article in News
+    store.save_articles(FEED, [art("t", "A deal")])  # every new one in Tech
+    mixed = [replace(art("mt", "A deal"), section=("Tech",)),
+             replace(art("mn", "A deal"), section=("News", "Local"))]  # fmt: skip
+    store.save_articles(FEED, mixed)  # some in News, some not: SQL answers for each
+    assert flags(store, "n") == (True, False, False, ())
+    assert flags(store, "t") == (False, False, False, ("elsewhere",))
+    assert flags(store, "mt") == (False, False, False, ("elsewhere",))
+    assert flags(store, "mn") == (True, False, False, ())

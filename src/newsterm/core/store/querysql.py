@@ -149,12 +149,9 @@ class _Compiler:
             self.params += [node.value] * len(columns)
             return "(" + " OR ".join(f"nt_regexp(?, {c})" for c in columns) + ")"
         if node.name == "section":
-            path = SEP.join(p.strip() for p in node.value.split("/") if p.strip())
-            self.params += [path, _like(path)[1:-1] + SEP + "%"]
-            return (
-                "a.section_id IN (SELECT sec.id FROM sections sec WHERE "
-                "sec.path = ? COLLATE NOCASE OR sec.path LIKE ? ESCAPE '\\')"
-            )
+            found, params = section_condition(node)
+            self.params += params
+            return f"a.section_id IN (SELECT sec.id FROM sections sec WHERE {found})"
         if node.name == "tag":
             self.params += [node.value, node.value]
             return (
@@ -208,6 +205,16 @@ def text_lookups(node: Text, match: Matcher) -> list[tuple[str, str]]:
     if node.term.phrase and len(node.term.words) > 1 and node.field is None:
         return [("search_title", titles), ("search", every)]
     return [("search", every)]
+
+
+def section_condition(node: Field) -> tuple[str, list[object]]:
+    """A ``section:`` field as a condition over ``sections sec`` (the path or one under
+    it), with its parameters."""
+    path = SEP.join(p.strip() for p in node.value.split("/") if p.strip())
+    return "(sec.path = ? COLLATE NOCASE OR sec.path LIKE ? ESCAPE '\\')", [
+        path,
+        _like(path)[1:-1] + SEP + "%",
+    ]
 
 
 def feed_condition(node: Field) -> tuple[str, list[object]]:

@@ -36,6 +36,7 @@ from newsterm.core.store.querysql import (
     compile_where,
     feed_condition,
     local_midnight,
+    section_condition,
     text_lookups,
 )
 from newsterm.core.store.search import SearchMixin
@@ -65,6 +66,10 @@ class _Step:
 Plan = tuple[_Step, ...]
 """The steps of every action with rules, in order."""
 
+Answers = tuple[bool | None, ...]
+"""For a save: the rules' ``feed:`` conditions answered for its source, then their
+``section:`` conditions for its new rows (None: true of some, false of others)."""
+
 
 @dataclass(slots=True)
 class _Rules:
@@ -79,13 +84,19 @@ class _Rules:
     feeds_sql: str
     """One ``SELECT`` answering each of :attr:`feeds` for one source (``s``)."""
     feeds_params: tuple[object, ...]
+    sections: tuple[Field, ...]
+    """Every distinct ``section:`` condition of the rules."""
+    sections_sql: str
+    """One ``SELECT`` answering each of :attr:`sections` for each section new rows are
+    in (``sec``)."""
+    sections_params: tuple[object, ...]
     now: datetime
-    checks: dict[tuple[bool, ...], tuple[tuple[str, str], ...]] = field(default_factory=dict)
-    """By the answers to :attr:`feeds`: (index table, every word left to look for there,
-    in one MATCH) (:meth:`RulesMixin._text_checks`)."""
-    plans: dict[tuple[tuple[bool, ...] | None, frozenset[str]], Plan] = field(default_factory=dict)
-    """Compiled plans by the answers to :attr:`feeds` and the index tables that hold none
-    of the rules' words for the new rows."""
+    checks: dict[Answers, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+    """By the answers: (index table, every word left to look for there, in one MATCH)
+    (:meth:`RulesMixin._text_checks`)."""
+    plans: dict[tuple[Answers | None, frozenset[str]], Plan] = field(default_factory=dict)
+    """Compiled plans by the answers and the index tables that hold none of the rules'
+    words for the new rows."""
 
 
 class RulesMixin(SearchMixin):
@@ -121,12 +132,18 @@ class RulesMixin(SearchMixin):
         rules = self._rules(db)
         if rules is None:
             return
-        answers: tuple[bool, ...] = ()
+        answers: Answers = ()
         if rules.feeds:
             row = db.execute(rules.feeds_sql, (*rules.feeds_params, source_id)).fetchone()
             if row is None:
                 return
             answers = tuple(bool(v) for v in row)
+        if rules.sections:
+            rows = db.execute(rules.sections_sql, (*rules.sections_params, after)).fetchall()
+            answers += tuple(
+                all(r[i] for r in rows) or (None if any(r[i] for r in rows) else False)
+                for i in range(len(rules.sections))
+            )
         if answers not in rules.checks:
             rules.checks[answers] = self._text_checks(rules, answers)
         empty = frozenset(
@@ -157,10 +174,11 @@ class RulesMixin(SearchMixin):
             node = parse_any(query)
             if node is not None:
                 grouped.setdefault(action, []).append(node)
-        feeds = tuple(
-            dict.fromkeys(f for nodes in grouped.values() for n in nodes for f in _feeds(n))
-        )
+        fields = [f for nodes in grouped.values() for n in nodes for f in _fields(n)]
+        feeds = tuple(dict.fromkeys(f for f in fields if f.name == "feed"))
+        sections = tuple(dict.fromkeys(f for f in fields if f.name == "section"))
         conditions = [feed_condition(f) for f in feeds]
+        in_sections = [section_condition(f) for f in sections]
         rules = _Rules(
             kept=kept,
             actions=tuple((a, tuple(nodes)) for a, nodes in grouped.items()),
@@ -169,12 +187,18 @@ class RulesMixin(SearchMixin):
             + ", ".join(sql for sql, _ in conditions)
             + " FROM sources s WHERE s.id = ?",
             feeds_params=tuple(p for _, params in conditions for p in params),
+            sections=sections,
+            sections_sql="SELECT "
+            + ", ".join(sql for sql, _ in in_sections)
+            + " FROM sections sec WHERE sec.id IN "
+            "(SELECT DISTINCT section_id FROM articles WHERE id > ?)",
+            sections_params=tuple(p for _, params in in_sections for p in params),
             now=now,
         )
         self._rules_cache = rules
         return rules if rules.actions else None
 
-    def _text_checks(self, rules: _Rules, answers: tuple[bool, ...]) -> tuple[tuple[str, str], ...]:
+    def _text_checks(self, rules: _Rules, answers: Answers) -> tuple[tuple[str, str], ...]:
         """(index table, one MATCH of every word the rules left for a source whose
         ``feed:`` conditions answered ``answers`` look for there): when it finds none of
         a save's new rows, none of those words is asked again."""
@@ -190,7 +214,7 @@ class RulesMixin(SearchMixin):
         return tuple((table, " OR ".join(dict.fromkeys(m))) for table, m in found.items())
 
     def _plan(
-        self, rules: _Rules, answers: tuple[bool, ...] | None, empty: frozenset[str] = frozenset()
+        self, rules: _Rules, answers: Answers | None, empty: frozenset[str] = frozenset()
     ) -> Plan:
         """What the rules compile to for a source whose ``feed:`` conditions answered
         ``answers`` (None: every source, the conditions asked of each article), when the
@@ -325,23 +349,26 @@ def _reads(node: Node) -> set[str]:
     return set()
 
 
-def _feeds(node: Node) -> list[Field]:
-    """The ``feed:`` conditions of ``node``."""
+def _fields(node: Node) -> list[Field]:
+    """The ``feed:`` and ``section:`` conditions of ``node`` (not regexes of a feed)."""
     if isinstance(node, Field):
-        return [node] if node.name == "feed" else []
+        return [node] if node.name in {"feed", "section"} else []
     if isinstance(node, Not):
-        return _feeds(node.item)
+        return _fields(node.item)
     if isinstance(node, And | Or):
-        return [f for item in node.items for f in _feeds(item)]
+        return [f for item in node.items for f in _fields(item)]
     return []
 
 
 def _deciding(
-    rules: _Rules, answers: tuple[bool, ...] | None, empty: frozenset[str], match: Matcher
+    rules: _Rules, answers: Answers | None, empty: frozenset[str], match: Matcher
 ) -> Callable[[Node], bool | None]:
     """What :func:`_fold` knows: the answers to the ``feed:`` conditions, and that words
     looked for only in the tables ``empty`` are not found."""
-    known = dict(zip(rules.feeds, answers, strict=True)) if answers is not None else {}
+    known: dict[Field, bool] = {}
+    if answers is not None:
+        pairs = zip((*rules.feeds, *rules.sections), answers, strict=True)
+        known = {f: answer for f, answer in pairs if answer is not None}
 
     def decide(node: Node) -> bool | None:
         if isinstance(node, Field):
