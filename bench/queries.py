@@ -50,8 +50,8 @@ def the_store(given: str | None, tmp: Path) -> Path:
 
 def saved_searches(store) -> tuple[str, list[tuple[str, str]]]:  # type: ignore[no-untyped-def]
     """A query of two fields, a flag and a time limit, and 20 saved searches (kind,
-    query), over what the store holds: its feeds and sections, its titles' words, its
-    newest dates."""
+    query), over what the store holds: its feeds and sections, the words and names the
+    generated feeds are made of, its newest dates."""
     (newest,) = store._query("SELECT max(sort_time) FROM articles")[0]
     day = datetime.fromtimestamp(newest)
 
@@ -64,7 +64,8 @@ def saved_searches(store) -> tuple[str, list[tuple[str, str]]]:  # type: ignore[
     )
     small = store._query(
         "SELECT s.label FROM articles a JOIN sources s ON s.id = a.source_id "
-        "GROUP BY s.id HAVING count(*) BETWEEN 50 AND 2000 ORDER BY count(*) DESC LIMIT 1"
+        "GROUP BY s.id HAVING count(*) BETWEEN 50 AND 2000 ORDER BY count(*) DESC, s.label "
+        "LIMIT 1"
     )
     small_feed = small[0][0] if small else feed
     (section,) = store._query(
@@ -72,16 +73,14 @@ def saved_searches(store) -> tuple[str, list[tuple[str, str]]]:  # type: ignore[
         "WHERE sec.path != '' GROUP BY sec.id ORDER BY count(*) DESC LIMIT 1"
     )[0]
     section = section.replace("\x1f", "/")
-    words: list[str] = []
-    for (title,) in store._query("SELECT title FROM articles ORDER BY id LIMIT 200"):
-        words += [w.lower() for w in title.split() if w.isalpha() and len(w) > 4]
-    w = list(dict.fromkeys(words))[:12] + ["river", "market", "solar", "festival"] * 3
-    author = store._query("SELECT author FROM articles WHERE author IS NOT NULL LIMIT 1")
-    who = "".join(c for c in author[0][0].split()[-1] if c.isalpha()) if author else "smith"
+    import feedgen  # the words and names the generated feeds are made of
+
+    w = [feedgen.WORDS[i] for i in range(0, 12 * 7, 7)]
+    who = feedgen.LAST_NAMES[3]
     del feed_n
     its_title, its_time = store._query(
         "SELECT a.title, a.sort_time FROM articles a JOIN sources s ON s.id = a.source_id "
-        "WHERE s.label = ? ORDER BY a.sort_time DESC LIMIT 1",
+        "WHERE s.label = ? ORDER BY a.sort_time DESC, a.title LIMIT 1",
         (feed,),
     )[0]
     its_word = max((x for x in its_title.split() if x.isalpha()), key=len, default=w[9]).lower()

@@ -7,8 +7,9 @@ first appears in feeds.toml; an action sees what the ones before it did. At stor
 they cost little (``bench/rules.py``):
 
 - the rules' ``feed:`` conditions are answered once per save, for the one source it
-  writes (one ``SELECT`` of them all), and folded in: a rule scoped to another feed is
-  dropped for the save, one scoped to this feed loses the condition;
+  writes (one ``SELECT`` of them all), and their ``section:`` ones for the sections its
+  new articles are in, and folded in: a rule scoped to another feed or section is
+  dropped for the save, one scoped to this one loses the condition;
 - the words left are asked of each index table once (one MATCH joining them, for the
   new rows only: ``rowid > ?``); a table holding none of them there drops its words;
 - one ``SELECT`` over the save's new rows (ids above the greatest before the save: a
