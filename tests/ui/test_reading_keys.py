@@ -141,7 +141,8 @@ async def test_escape_steps_back_from_a_result_to_the_results_then_out(make_walk
         await show(pilot, feed_view(app.library, "Gamma Daily"))
         search = app.screen.query_one("#search", Input)
         articles = app.screen.query_one(ArticleList)
-        await press(pilot, "slash", *"alpha", "enter")
+        # / searches the feed shown; ctrl+g everywhere: Alpha Wire's two articles
+        await press(pilot, "slash", *"alpha", "ctrl+g", "enter")
         results = list(articles.ids)
         assert len(results) == 2
         assert opened(app) == app.library.rows(results)[0].title

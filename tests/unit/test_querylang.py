@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from newsterm.core.errors import QueryError
-from newsterm.core.models import Article, ArticleKey, Source
+from newsterm.core.models import Article, ArticleKey, FullText, Source, View
 from newsterm.core.querylang import And, Field, Flag, Not, Or, Text, Time, parse
 from newsterm.core.store import Store
+from newsterm.core.store.querysql import compile_where, local_midnight
 
 FEED = "https://example.org/feed.xml"
 OTHER = "https://other.net/rss"
@@ -162,3 +163,69 @@ def test_a_query_with_a_flag_counts_and_pages(store: Store) -> None:
     assert node is not None
     assert store.query_count(node) == (2, 2)
     assert len(store.query_ids(node, limit=1)) == 1
+
+
+def test_full_is_a_flag_and_a_quoted_full_a_word() -> None:
+    assert parse("full") == Flag("full")
+    assert parse("full title:rust") == And((Flag("full"), parse("title:rust")))  # type: ignore[arg-type]
+    assert parse('"full"') is None  # a plain search for the word
+
+
+def test_full_selects_the_articles_whose_full_text_is_stored(store: Store) -> None:
+    when = NOW - timedelta(hours=1)
+    phone, go = store.id_of(ArticleKey(FEED, "phone")), store.id_of(ArticleKey(OTHER, "go"))
+    assert phone is not None and go is not None
+    store.save_full_text(FullText(phone, "<p>The whole page</p>", None, None, None, None, 3, when))
+    store.record_full_text_error(go, "HTTP 500", int(when.timestamp()), None)
+    assert found(store, "full") == ["phone"]  # a failed read is no full text
+    assert found(store, "full or title:go") == ["phone", "go"]
+    assert found(store, "-full feed:other") == ["ad", "go"]
+    assert found(store, "full whole") == ["phone"]  # its words are indexed too
+    node = parse("full unread")
+    assert node is not None and store.query_count(node) == (1, 1)
+
+
+def test_words_of_an_or_are_one_lookup_and_keep_their_order(store: Store) -> None:
+    assert found(store, "title:rust or title:phone") == ["rust-new", "phone", "rust-old"]
+    assert found(store, 'author:gopher or title:phone or "never sleeps"') == ["phone", "go"]
+    assert found(store, "(title:released or sponsored) newer:7d") == ["ad", "rust-new"]
+    assert found(store, "not (title:rust or title:go) feed:example") == ["phone"]
+
+
+def test_a_regex_is_tested_after_the_cheap_conditions() -> None:
+    node = parse("title:/x+y/ unread feed:example")
+    assert node is not None
+    now = datetime.now().astimezone()
+    where, params, _ = compile_where(node, now, 0, lambda q: ("m", "m"))
+    assert where.index("a.read = 0") < where.index("nt_regexp")
+    assert where.index("a.source_id") < where.index("nt_regexp")
+    assert params[-1] == "x+y"  # the parameters follow the order of the SQL
+    assert "+a.read" not in where  # the feed's index may take the read flag along
+    alone, _, _ = compile_where(parse("author:x unread"), now, 0, lambda q: ("m", "m"))  # type: ignore[arg-type]
+    assert "+a.read = 0" in alone  # beside a scan of every row: not the index of read
+
+
+def ids_of(store: Store, view: View) -> list[str]:
+    today = local_midnight(datetime.now().astimezone())
+    return [row.key.id for row in store.rows(store.article_ids(view, since=today))]
+
+
+def test_a_search_within_a_view_finds_what_that_view_holds(store: Store) -> None:
+    def search(query: str, within: View | None) -> list[str]:
+        return ids_of(store, View("search", query=query, within=within))
+
+    assert search("sponsored", None) == ["ad", "rust-old"]  # plain: the title match first
+    assert search("sponsored", View("section", ("News",))) == ["ad"]
+    assert search("sponsored", View("section", ("Tech",))) == ["rust-old"]
+    assert search("sponsored", View("source", source=FEED)) == ["rust-old"]
+    assert search("content:sponsored", View("source", source=OTHER)) == ["ad"]  # the language
+    assert search("rust", View("search", query="title:rust")) == ["rust-new", "rust-old"]
+    assert search("kernel", View("search", query="title:rust newer:7d")) == []
+    assert search("rust", View("section", ("Nowhere",))) == []
+    rust_new = store.id_of(ArticleKey(FEED, "rust-new"))
+    assert rust_new is not None
+    store.set_flag([rust_new], "read", True)
+    assert search("title:rust", View("unread")) == ["rust-old"]
+    assert search("rust", View("unread")) == ["rust-old", "phone"]
+    assert search("rust", View("today")) == []
+    assert search("buy", View("today")) == ["ad"]

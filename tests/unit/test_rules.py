@@ -4,6 +4,8 @@ unless asked; saved searches counted; bad entries name the file and line."""
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,7 +14,7 @@ import pytest
 from newsterm.core.config import parse_config
 from newsterm.core.errors import ConfigError
 from newsterm.core.library import Library
-from newsterm.core.models import Article, ArticleKey, View
+from newsterm.core.models import Article, ArticleKey, Source, View
 from newsterm.core.store import Store
 
 FEED = "https://example.org/feed.xml"
@@ -133,3 +135,104 @@ def test_a_bad_rule_or_saved_search_names_the_file_and_line(
     with pytest.raises(ConfigError) as caught:
         parse_config(extra, path)
     assert str(caught.value).startswith(f"{path}{message}")
+
+
+OTHER = "https://other.net/rss"
+
+
+def other(guid: str, title: str, day: int = 1, body: str = "Nothing to say.") -> Article:
+    return Article(
+        ArticleKey(OTHER, guid),
+        title,
+        section=("News",),
+        url=f"https://other.net/{guid}",
+        published=datetime(2026, 3, day, 12, 0, tzinfo=UTC),
+        content=f"<p>{body}</p>",
+        content_type="html",
+    )
+
+
+@pytest.fixture
+def store(tmp_path: Path):  # type: ignore[no-untyped-def]
+    s = Store.open(tmp_path / "data" / "newsterm.db")
+    s.sync_sources([
+        Source(FEED, "feed", "Example", ("Tech",)),
+        Source(OTHER, "feed", "Other News", ("News",)),
+    ])  # fmt: skip
+    yield s
+    s.close()
+
+
+def flags(store: Store, guid: str) -> tuple[bool, bool, bool, tuple[str, ...]]:
+    """(hidden, read, starred, rule tags) of the article ``guid``."""
+    ((hidden, read, starred, tags),) = store._query(  # noqa: SLF001
+        "SELECT hidden, read, starred, coalesce(tags, '[]') FROM articles WHERE guid = ?",
+        (guid,),
+    )
+    return bool(hidden), bool(read), bool(starred), tuple(json.loads(tags))
+
+
+def test_a_rule_scoped_to_a_feed_holds_for_that_feed_alone(store: Store) -> None:
+    store.set_rules([
+        ('feed:"Example" title:/deal/', "hide"),
+        ('feed:other.net title:deal', "star"),
+        ('-feed:"Example" title:deal', "tag:elsewhere"),
+    ])  # fmt: skip
+    store.save_articles(FEED, [art("a", "A deal")])
+    store.save_articles(OTHER, [other("b", "A deal")])
+    assert flags(store, "a") == (True, False, False, ())
+    assert flags(store, "b") == (False, False, True, ("elsewhere",))
+
+
+def test_rules_at_store_time_touch_the_new_articles_only(store: Store) -> None:
+    store.save_articles(FEED, [art("old", "Kernel news", 1)])
+    store.set_rules([("kernel", "tag:linux"), ('"kernel news"', "read")])
+    store.save_articles(FEED, [art("new", "Kernel news again", 2)])
+    assert flags(store, "old") == (False, False, False, ())  # until `rules apply`
+    assert flags(store, "new") == (False, True, False, ("linux",))
+    assert store.apply_rules() == {"tag:linux": 1, "read": 1}
+    assert flags(store, "old") == (False, True, False, ("linux",))
+
+
+def test_an_action_sees_what_the_ones_before_it_did(store: Store) -> None:
+    store.set_rules([
+        ("title:boring", "read"),
+        ("unread title:rust", "star"),  # after read: a boring rust post is read by then
+        ("title:rust", "tag:rust"),
+        ("tag:rust title:advert", "hide"),  # the tag the rule before added
+        ("tag:other", "hide"),  # no rule sets it, no feed has it
+    ])  # fmt: skip
+    store.save_articles(FEED, [
+        art("dull", "Boring rust news", 1),
+        art("fun", "Rust news", 2),
+        art("ad", "Rust advert", 3),
+    ])  # fmt: skip
+    assert flags(store, "dull") == (False, True, False, ("rust",))
+    assert flags(store, "fun") == (False, False, True, ("rust",))
+    assert flags(store, "ad") == (True, False, True, ("rust",))
+
+
+def test_words_no_new_article_holds_leave_their_rules_decided(store: Store) -> None:
+    store.save_articles(FEED, [art("x", "Zebra crossing", 1)])  # in the index, not new
+    store.set_rules([
+        ("-title:zebra", "tag:plain"),  # zebra is in no new title: holds for all
+        ("zebra or title:/^Fine/", "star"),
+        ('content:"say"', "tag:says"),
+    ])  # fmt: skip
+    store.save_articles(OTHER, [other("y", "Fine weather"), other("z", "Rain", body="Hi.")])
+    assert flags(store, "y") == (False, False, True, ("plain", "says"))
+    assert flags(store, "z") == (False, False, False, ("plain",))
+    assert flags(store, "x") == (False, False, False, ())
+
+
+def test_a_rule_scoped_to_a_section_holds_for_that_section_alone(store: Store) -> None:
+    store.set_rules([("section:News title:deal", "hide"), ("-section:news", "tag:elsewhere")])
+    store.save_articles(OTHER, [other("n", "A deal")])  # every new article in News
+    store.save_articles(FEED, [art("t", "A deal")])  # every new one in Tech
+    mixed = [replace(art("mt", "A deal"), section=("Tech",)),
+             replace(art("mn", "A deal"), section=("News", "Local"))]  # fmt: skip
+    store.save_articles(FEED, mixed)  # some in News, some not: SQL answers for each
+    assert flags(store, "n") == (True, False, False, ())
+    assert flags(store, "t") == (False, False, False, ("elsewhere",))
+    assert flags(store, "mt") == (False, False, False, ("elsewhere",))
+    assert flags(store, "mn") == (True, False, False, ())

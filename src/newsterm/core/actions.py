@@ -178,8 +178,11 @@ ACTIONS: tuple[Action, ...] = (
     _a("save_article", "w", "Save", "save the article as a Markdown file (save_dir)", "Tools",
        scopes=("main",), palette=True, title="Save article as Markdown"),
     # -- Lists -----------------------------------------------------------------------------
-    _a("search", "slash", "Search", "full-text search as you type (esc returns)", "Lists",
+    _a("search", "slash", "Search", "search this view as you type (esc returns)", "Lists",
        scopes=("main",), footer=("main",), palette=True),
+    _a("search_everywhere", "ctrl+g", "Everywhere",
+       "search everywhere; in the search box, everywhere or back to the view", "Lists",
+       scopes=("main",), palette=True),
     _a("toggle_show_read", "H,ctrl+r", "Hide read", "show / hide read articles", "Lists",
        scopes=("main",), palette=True, title="Show/hide read articles"),
     _a("cycle_sort", "S", "Sort", "sort: newest, oldest, source, title", "Lists",

@@ -209,6 +209,9 @@ class View:
     sort: SortOrder = "newest"
     hidden: bool = False
     """Show the articles rules hid too (a list's option, like ``show_read``)."""
+    within: View | None = None
+    """For ``kind="search"``: the view searched in (the search box's scope); None: every
+    article."""
 
     @property
     def selection(self) -> View:

@@ -21,7 +21,6 @@ Pure: :mod:`newsterm.core.store.querysql` compiles the tree to SQL.
 
 from __future__ import annotations
 
-import functools
 import re
 import time
 import unicodedata
@@ -360,17 +359,24 @@ regex_deadlines: dict[str, float] = {}
 """A running query's regexes -> when their matching must stop (monotonic)."""
 
 
-@functools.lru_cache(maxsize=64)
-def _compiled(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern, re.IGNORECASE)
+_COMPILED: dict[str, re.Pattern[str]] = {}
+"""Compiled patterns (at most :data:`_COMPILED_MAX`): ``nt_regexp`` runs once a row."""
+_COMPILED_MAX = 64
 
 
 def regexp(pattern: str, value: str | None) -> int:
-    """``nt_regexp(pattern, value)``: 1 when ``pattern`` is found in ``value`` (cut to
-    :data:`REGEX_SUBJECT_MAX`); raises once the query's time is up."""
+    """``nt_regexp(pattern, value)``: 1 when ``pattern`` is found in ``value`` (its
+    first :data:`REGEX_SUBJECT_MAX` characters); raises once the query's time is up.
+    SQLite calls it once a row: it does as little as it can."""
     if value is None:
         return 0
-    end = regex_deadlines.get(pattern)
-    if end is not None and time.monotonic() > end:
-        raise QueryError(f"query: the regex /{pattern}/ took longer than {REGEX_SECONDS:g} s")
-    return 1 if _compiled(pattern).search(value[:REGEX_SUBJECT_MAX]) else 0
+    if regex_deadlines:
+        end = regex_deadlines.get(pattern)
+        if end is not None and time.monotonic() > end:
+            raise QueryError(f"query: the regex /{pattern}/ took longer than {REGEX_SECONDS:g} s")
+    compiled = _COMPILED.get(pattern)
+    if compiled is None:
+        if len(_COMPILED) >= _COMPILED_MAX:
+            _COMPILED.clear()
+        compiled = _COMPILED[pattern] = re.compile(pattern, re.IGNORECASE)
+    return 1 if compiled.search(value, 0, REGEX_SUBJECT_MAX) else 0

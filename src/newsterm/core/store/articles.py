@@ -115,7 +115,7 @@ class ArticlesMixin(SourcesMixin, RulesMixin):
                     self._update_article(db, target, old[0], ready)
                     updated += 1
             if new:
-                self._apply_rules(db, "a.source_id = ? AND a.id > ?", (target.id, last_id))
+                self._apply_rules_to_new(db, target.id, last_id)
             if remove_others:
                 kept = seen | (keep or set())
                 self._delete_ids(db, [a for g, (a, _) in target.known.items() if g not in kept])

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 import newsterm.core.store.counts as counts_sql
 from newsterm.core.models import ArticleKey, ArticleRow, Enclosure, SectionPath, StoredArticle, View
+from newsterm.core.querylang import parse_any
 from newsterm.core.store._base import SEP, _chunks, _dt, wrap_exceptions
+from newsterm.core.store.querysql import compile_where, local_midnight
 from newsterm.core.store.search import SearchMixin
 
 _ROW_COLUMNS = "a.id, s.key, a.guid, a.title, sec.path, s.label, a.url, a.published, a.read, a.starred, a.words"
@@ -83,17 +86,39 @@ class ListsMixin(SearchMixin):
 
     @wrap_exceptions
     def article_ids(self, view: View, since: int = 0, limit: int | None = None) -> list[int]:
-        """The ids a view shows, in its order (a search: every match; a search that
-        cannot run raises QueryError)."""
+        """The ids a view shows, in its order (a search: every match, in the view it is
+        ``within`` if any; a search that cannot run raises QueryError)."""
         if view.kind == "search":
+            within = self._within(view.within, since) if view.within else None
             return self.search(
-                view.query, limit=limit, show_read=view.show_read, hidden=view.hidden
-            )
-        where: list[str] = [] if view.hidden else ["a.hidden = 0"]
-        params: list[object] = []
-        if view.kind == "unread" or not view.show_read:
+                view.query, limit=limit, show_read=view.show_read, hidden=view.hidden,
+                within=within,
+            )  # fmt: skip
+        found = self._view_where(view, since)
+        if found is None:
+            return []
+        where, params = found
+        if not view.hidden:
+            where.insert(0, "a.hidden = 0")
+        if not view.show_read and view.kind != "unread":
             where.append("a.read = 0")
-        if view.kind == "starred":
+        join = " JOIN sources s ON s.id = a.source_id" if view.sort == "source" else ""
+        sql = f"SELECT a.id FROM articles a{join}"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += f" ORDER BY {_ORDER[view.sort]}"
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        return [r[0] for r in self._query(sql, params)]
+
+    def _view_where(self, view: View, since: int) -> tuple[list[str], list[object]] | None:
+        """The conditions (over ``articles a``) of the articles of a view that is no
+        search, leaving hidden and read ones to the caller; None when it holds none."""
+        where: list[str] = []
+        params: list[object] = []
+        if view.kind == "unread":
+            where.append("a.read = 0")
+        elif view.kind == "starred":
             where.append("a.starred = 1")
         elif view.kind == "today":
             where.append(_TODAY)
@@ -104,16 +129,24 @@ class ListsMixin(SearchMixin):
         elif view.kind == "section":
             ids = self._section_ids(view.section)
             if not ids:
-                return []
+                return None
             where.append(f"a.section_id IN ({','.join(map(str, ids))})")
-        join = " JOIN sources s ON s.id = a.source_id" if view.sort == "source" else ""
-        sql = f"SELECT a.id FROM articles a{join}"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += f" ORDER BY {_ORDER[view.sort]}"
-        if limit:
-            sql += f" LIMIT {int(limit)}"
-        return [r[0] for r in self._query(sql, params)]
+        return where, params
+
+    def _within(self, view: View, since: int) -> tuple[str, list[object]]:
+        """A search's scope as one condition over ``articles a`` (a saved search's: its
+        query's), with its parameters."""
+        if view.kind == "search":
+            node = parse_any(view.query)
+            if node is None:
+                return "0", []
+            sql, params, _ = compile_where(node, *_clock(), self._match)
+            return sql, params
+        found = self._view_where(view, since)
+        if found is None:
+            return "0", []
+        where, params = found
+        return " AND ".join(where) or "1", params
 
     @wrap_exceptions
     def rows(self, ids: Sequence[int]) -> list[ArticleRow]:
@@ -178,6 +211,12 @@ class ListsMixin(SearchMixin):
             (key.source, key.id),
         )
         return rows[0][0] if rows else None
+
+
+def _clock() -> tuple[datetime, int]:
+    """Now, and today's local midnight (unix seconds): what a query's times count from."""
+    now = datetime.now().astimezone()
+    return now, local_midnight(now)
 
 
 def _path(stored: str) -> SectionPath:

@@ -201,10 +201,16 @@ class SearchMixin(QueryMixin):
 
     @wrap_exceptions
     def search(
-        self, query: str, limit: int | None = None, show_read: bool = True, hidden: bool = False
+        self,
+        query: str,
+        limit: int | None = None,
+        show_read: bool = True,
+        hidden: bool = False,
+        within: tuple[str, Sequence[object]] | None = None,
     ) -> list[int]:
         """Ids of the articles matching ``query`` (:mod:`newsterm.core.query`), all of
-        them (or the first ``limit``), best first.
+        them (or the first ``limit``), best first; only those ``within`` selects (a
+        condition over ``articles a`` and its parameters), when given.
 
         Best is: those whose title holds every word (and phrase) first, then the others;
         newest first in each (see :data:`TIME_ORDER_MAX`). There is no bm25: on a
@@ -213,7 +219,11 @@ class SearchMixin(QueryMixin):
         """
         node = parse(query)
         if node is not None:
-            return self.query_ids(node, limit=limit, show_read=show_read, hidden=hidden)
+            extra, extra_params = within or ("", ())
+            return self.query_ids(
+                node, limit=limit, show_read=show_read, hidden=hidden, extra=extra,
+                extra_params=tuple(extra_params),
+            )  # fmt: skip
         parsed = parse_query(query)
         if not parsed.terms:
             return []
@@ -230,6 +240,10 @@ class SearchMixin(QueryMixin):
         if not show_read and ids:
             unread = set(self._ids("SELECT id FROM articles WHERE read = 0 AND ", ids))
             ids = [i for i in ids if i in unread]
+        if within is not None and ids:
+            inside = set(self._ids(f"SELECT a.id FROM articles a WHERE ({within[0]}) AND a.", ids,
+                                   params=within[1]))  # fmt: skip
+            ids = [i for i in ids if i in inside]
         if not hidden and ids and self._query("SELECT 1 FROM articles WHERE hidden = 1 LIMIT 1"):
             shown = set(self._ids("SELECT id FROM articles WHERE hidden = 0 AND ", ids))
             ids = [i for i in ids if i in shown]
@@ -274,12 +288,19 @@ class SearchMixin(QueryMixin):
         ids.sort(reverse=True)
         return ids
 
-    def _ids(self, sql: str, ids: Sequence[int], order: str = "rowid DESC") -> list[int]:
-        """Ids from ``sql`` + ``id IN`` the given ids, in ``order``."""
+    def _ids(
+        self,
+        sql: str,
+        ids: Sequence[int],
+        order: str = "rowid DESC",
+        params: Sequence[object] = (),
+    ) -> list[int]:
+        """Ids from ``sql`` (its ``params``) + ``id IN`` the given ids, in ``order``."""
         return [
             r[0]
             for r in self._query(
-                f"{sql}id IN (SELECT value FROM json_each(?)) ORDER BY {order}", (json.dumps(ids),)
+                f"{sql}id IN (SELECT value FROM json_each(?)) ORDER BY {order}",
+                (*params, json.dumps(ids)),
             )
         ]
 

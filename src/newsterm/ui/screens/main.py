@@ -22,7 +22,6 @@ from newsterm.core.article_text import body_markdown
 from newsterm.core.errors import QueryError
 from newsterm.core.library import Library
 from newsterm.core.models import SORT_ORDERS, SortOrder, View
-from newsterm.core.query import as_typed
 from newsterm.core.querylang import highlights as highlight_words
 from newsterm.core.querylang import why_not as query_error
 from newsterm.ui.keys import bindings
@@ -105,7 +104,7 @@ class MainScreen(
                 yield Static("", id="status")
                 yield ProgressBar(id="progress", show_eta=False, show_percentage=False)
             with Vertical(id="reader"):
-                yield Input(placeholder="Search titles, sources and text…", id="search")
+                yield Input(id="search")
                 yield ArticleList(self.library.rows, id="articles")
                 yield ArticleView(id="article")
         yield KeyFooter()
@@ -340,6 +339,7 @@ class MainScreen(
             self._before_search = self.selected
             current = self.query_one(ArticleList).current
             self._before_search_row = current.rowid if current else None
+            self.begin_search()  # the view it searches in, shown in the box
             search.display = True
         # At once, not after a refresh: keys typed right after / belong to the box.
         self.set_focus(search, scroll_visible=False)
@@ -348,8 +348,7 @@ class MainScreen(
     def _search_changed(self, event: Input.Changed) -> None:
         if not self.query_one("#search", Input).display:
             return  # the box was closed (and emptied) since: not a search any more
-        # the word being typed is a prefix (as_typed); a space ends it
-        self._set_view(View("search", query=as_typed(event.value).strip(), show_read=True))
+        self._set_view(self.search_view(event.value))  # in the box's scope
 
     def _show_found(self, message: ListLoaded) -> None:
         """The search's count in the box's border; its error, or that nothing matches."""

@@ -229,6 +229,11 @@ class SectionTree(Tree[View]):
     def error_of(self, key: str) -> str | None:
         return self._errors.get(key)
 
+    def name_of(self, view: View) -> str | None:
+        """The name its row shows for ``view`` (a feed's label, a saved search's name)."""
+        entry = self._entries.get(view.selection)
+        return entry.name if entry is not None else None
+
     # -- drawing -----------------------------------------------------------------------
 
     def render_label(self, node: TreeNode[View], base_style: Style, style: Style) -> Text:
