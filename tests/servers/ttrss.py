@@ -6,10 +6,10 @@ dir and removes it on :meth:`TtrssServer.close`:
 - a private PostgreSQL cluster (``initdb``; a unix socket in that directory only, no TCP
   port), loaded with TT-RSS's own schema;
 - a private copy of the package's web tree (``/usr/share/tt-rss/www``) with our own
-  ``config.php`` and two patches to ``classes/urlhelper.php``: feed URLs on 127.0.0.1 and
-  on any port are allowed (the package refuses loopback hosts and ports other than
-  80/443, with no setting to turn that off), and the port is kept in URLs (the package
-  drops it), so that ``subscribeToFeed`` can reach a local test server;
+  ``config.php`` and patches to ``classes/urlhelper.php``: feed URLs on 127.0.0.1 and
+  on any port are allowed (the package refuses loopback hosts and addresses, and ports
+  other than 80/443, with no setting to turn that off), and the port is kept in URLs
+  (the package drops it), so that ``subscribeToFeed`` can reach a local test server;
 - ``php -S 127.0.0.1:<port>`` serving that tree.
 
 A user :data:`USER` (password :data:`PASSWORD`) has API access on. Test feeds and articles
@@ -17,7 +17,7 @@ go straight into the database (:meth:`TtrssServer.add_feed`, :meth:`add_articles
 package's ``update.php`` refuses to run as root and fetching takes time.
 
 PostgreSQL refuses to run as root, so when we are root the cluster and PHP run as
-``nobody`` (through ``runuser``). Run ``python tests/servers/ttrss.py`` to start one by
+``nobody`` (subprocess's ``user=``). Run ``python tests/servers/ttrss.py`` to start one by
 hand (it prints the API URL and waits for Ctrl-C).
 """
 
@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import pwd
 import shutil
 import socket
 import subprocess
@@ -34,6 +35,7 @@ import urllib.request
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 WEB_TREE = Path("/usr/share/tt-rss/www")
 SCHEMA = Path("/usr/share/tt-rss/schema/ttrss_schema_pgsql.sql")
@@ -51,12 +53,25 @@ def missing() -> str | None:
         return "php-cli is not installed"
     if _pg_bin("initdb") is None:
         return "PostgreSQL's initdb is not installed"
-    if os.geteuid() == 0 and shutil.which("runuser") is None:
-        return "running as root without runuser (PostgreSQL refuses root)"
+    if os.geteuid() == 0:
+        try:
+            pwd.getpwnam("nobody")
+        except KeyError:
+            return "running as root without a user nobody (PostgreSQL refuses root)"
     probe = subprocess.run(["php", "-m"], capture_output=True, text=True, check=False)
     if "pdo_pgsql" not in probe.stdout:
         return "php-pgsql is not installed"
     return None
+
+
+def _nogroup() -> int:
+    try:
+        return pwd.getpwnam("nobody").pw_gid
+    except KeyError:
+        return 65534
+
+
+_NOGROUP = _nogroup()
 
 
 def _pg_bin(name: str) -> str | None:
@@ -140,6 +155,8 @@ _PATCHES = (
         " if (isset($parts['port'])) $tmp .= ':' . $parts['port'];",
     ),
     ("if ($extended_filtering) {", "if (false && $extended_filtering) {"),
+    ('strpos($ip_addr, "127.") === 0', "false"),
+    ('strpos($fetch_effective_ip_addr, "127.") === 0', "false"),
 )
 
 
@@ -171,16 +188,20 @@ class TtrssServer:
     # -- processes -------------------------------------------------------------------
 
     def _run_as(self, argv: Sequence[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
-        if self._as_nobody:
-            argv = ["runuser", "-u", "nobody", "--", *argv]
         return subprocess.run(  # type: ignore[call-overload,no-any-return]
-            list(argv), capture_output=True, text=True, check=True, **kwargs
+            list(argv), capture_output=True, text=True, check=True, **self._user(), **kwargs
         )
+
+    def _user(self) -> dict[str, Any]:
+        """subprocess arguments that run a child as ``nobody`` when we are root."""
+        if not self._as_nobody:
+            return {}
+        return {"user": "nobody", "group": _NOGROUP, "extra_groups": []}
 
     def _start_database(self) -> None:
         if self._as_nobody:
             os.chmod(self.root, 0o755)
-            shutil.chown(self.root, "nobody", "nogroup")
+            shutil.chown(self.root, "nobody", _NOGROUP)
         data = self.root / "pg"
         initdb, pg_ctl = _pg_bin("initdb"), _pg_bin("pg_ctl")
         assert initdb and pg_ctl
@@ -202,12 +223,18 @@ class TtrssServer:
             [*self._psql_argv("ttrss"), "-q", "-f", str(SCHEMA)],
             capture_output=True, text=True, check=True,
         )  # fmt: skip
-        pwd_hash = "SHA1:" + hashlib.sha1(PASSWORD.encode()).hexdigest()
+        self.add_user(USER, PASSWORD)
+
+    def add_user(self, login: str, password: str, api: bool = True) -> None:
+        """A user (TT-RSS's legacy unsalted hash, which it still reads), API access on
+        or off."""
+        pwd_hash = "SHA1:" + hashlib.sha1(password.encode()).hexdigest()
         self.psql(
             f"INSERT INTO ttrss_users (login, pwd_hash, access_level) "
-            f"VALUES ({_quote(USER)}, {_quote(pwd_hash)}, 0);"
+            f"VALUES ({_quote(login)}, {_quote(pwd_hash)}, 0);"
             f"INSERT INTO ttrss_user_prefs (owner_uid, pref_name, value) "
-            f"SELECT id, 'ENABLE_API_ACCESS', 'true' FROM ttrss_users WHERE login = {_quote(USER)}"
+            f"SELECT id, 'ENABLE_API_ACCESS', {_quote(str(api).lower())} FROM ttrss_users"
+            f" WHERE login = {_quote(login)}"
         )
 
     def _install_web_tree(self) -> None:
@@ -239,19 +266,17 @@ class TtrssServer:
         if self._as_nobody:
             for path in (state, www / "feed-icons"):
                 for sub in [path, *path.rglob("*")]:
-                    shutil.chown(sub, "nobody", "nogroup")
+                    shutil.chown(sub, "nobody", _NOGROUP)
 
     def start(self) -> None:
         """Start (or restart after :meth:`stop`) the PHP server, on the same port."""
         if self._php is not None:
             return
         argv = ["php", "-S", f"127.0.0.1:{self.port}", "-t", str(self.root / "www")]
-        if self._as_nobody:
-            argv = ["runuser", "-u", "nobody", "--", *argv]
         log = open(self.root / "php.log", "ab")  # noqa: SIM115 (closed with the process)
         self._php = subprocess.Popen(
             argv, cwd=self.root / "www", stdout=log, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL, **self._user(),
         )  # fmt: skip
         log.close()
         deadline = time.monotonic() + 15
