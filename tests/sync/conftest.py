@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -14,6 +15,8 @@ def ttrss() -> Iterator[TtrssServer]:
     """The private TT-RSS (see tests/servers/ttrss.py); skips when it cannot run here."""
     reason = missing()
     if reason:
+        if os.environ.get("NEWSTERM_REQUIRE_TTRSS"):  # CI installed it: it must run
+            pytest.fail(f"NEWSTERM_REQUIRE_TTRSS is set but {reason}")
         pytest.skip(f"no TT-RSS here: {reason}")
     server = TtrssServer()
     try:
