@@ -9,7 +9,7 @@ from pathlib import Path
 from newsterm.core.models import View
 from newsterm.ui.app import NewsApp
 from newsterm.ui.widgets.article_list import ArticleList
-from newsterm.ui.widgets.section_tree import SAVED_HEADING, SectionTree
+from newsterm.ui.widgets.section_tree import SAVED_HEADING, SectionTree, saved_search_views
 from sample import open_sample, settle
 
 SIZE = (120, 40)
@@ -76,3 +76,11 @@ async def test_v_shows_the_hidden_articles(sample: tuple[Path, Path]) -> None:
         await pilot.press("V")
         await settle(pilot)
         assert set(hidden) <= set(app.screen.query_one(ArticleList).ids)
+
+
+def test_the_heading_of_overlapping_saved_searches_shows_no_sum() -> None:
+    """Two saved searches that share an article: a sum (2 + 1) would count it twice."""
+    views = saved_search_views([("Council", "title:council", 1, 1), ("Trees", "trees", 2, 2)])
+    (heading, _), (name, unread) = next(iter(views.items()))
+    assert (name, unread) == (SAVED_HEADING, 0)  # shown without a number
+    assert [count for (_, parent), (_, count) in views.items() if parent == heading] == [1, 2]

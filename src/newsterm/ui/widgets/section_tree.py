@@ -329,13 +329,15 @@ def saved_search_views(
     saved: Sequence[tuple[str, str, int, int]],
 ) -> dict[tuple[View, View | None], tuple[str, int]]:
     """The sidebar's saved searches: a heading (a search of them all) and one leaf each
-    (view, its parent's view) -> (name, unread), in feeds.toml's order."""
+    (view, its parent's view) -> (name, unread), in feeds.toml's order. The heading
+    shows no count: saved searches overlap, so the sum of theirs would count an article
+    once for each search it is in (and counting their union would cost as much again)."""
     if not saved:
         return {}
     either = " or ".join(f"({query})" for _, query, _, _ in saved)
     heading = View("search", query=either)
     found: dict[tuple[View, View | None], tuple[str, int]] = {
-        (heading, None): (SAVED_HEADING, sum(unread for _, _, unread, _ in saved))
+        (heading, None): (SAVED_HEADING, 0)
     }
     seen: set[View] = {heading}
     for name, query, unread, _ in saved:
