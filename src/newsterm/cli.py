@@ -15,6 +15,7 @@ from pathlib import Path
 from newsterm import __version__
 from newsterm.cli_args import Parser, add_unread, common_options
 from newsterm.cli_feeds import cmd_add, cmd_export_opml, cmd_import_opml
+from newsterm.cli_sync import cmd_sync
 from newsterm.cli_query import add_parsers as add_query_parsers
 from newsterm.cli_query import cmd_mark_read, cmd_rules
 from newsterm.cli_read import (
@@ -121,6 +122,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("url", metavar="URL", help="a feed, or a page that links to its feeds")
     p.add_argument("--section", default="", help='where it goes, e.g. "Technology/Mobiles"')
     p.add_argument("--title", help="the name to show instead of the feed's own title")
+    p.add_argument("--account", help="subscribe on this sync account's server instead")
+
+    p = sub.add_parser("sync", parents=[common], help="sync the accounts with their servers now")
+    p.add_argument("account", nargs="*", help="only these accounts (default: all)")
     add_query_parsers(sub, common)
     return parser
 
@@ -241,4 +246,5 @@ COMMANDS = {
     "add": cmd_add,
     "rules": cmd_rules,
     "mark-read": cmd_mark_read,
+    "sync": cmd_sync,
 }

@@ -264,3 +264,24 @@ def test_item_ids_in_every_form_are_the_decimal_string() -> None:
     assert long_id("31") == "tag:google.com,2005:reader/item/000000000000001f"
     with pytest.raises(SyncError):
         item_id("not an id")
+
+
+def test_the_cli_refresh_prints_a_line_per_account_and_sync_and_add_work(
+    tmp_path: Path, server: GReaderServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from newsterm.cli import main
+
+    config = tmp_path / "feeds.toml"
+    config.write_text(
+        f'[[accounts]]\nname = "home"\nkind = "greader"\nurl = "{server.url}"\n'
+        'user = "me"\npassword_command = ["printf", "secret\\\\n"]\n'
+    )
+    common = ["--config", str(config), "--data-dir", str(tmp_path / "data")]
+    assert main(["refresh", *common]) == 0
+    assert "home: 2 feeds, 3 new, 0 marks from the server, 0 sent" in capsys.readouterr().out
+    assert main(["add", "https://new.example/feed", "--account", "home", *common]) == 0
+    assert "home: subscribed to" in capsys.readouterr().out
+    assert "feed/https://new.example/feed" in server.state.feeds
+    server.stop()
+    assert main(["sync", *common]) == 1
+    assert capsys.readouterr().out.startswith("home: offline (cannot reach the server")
