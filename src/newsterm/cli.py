@@ -15,7 +15,6 @@ from pathlib import Path
 from newsterm import __version__
 from newsterm.cli_args import Parser, add_unread, common_options
 from newsterm.cli_feeds import cmd_add, cmd_export_opml, cmd_import_opml
-from newsterm.cli_sync import cmd_sync
 from newsterm.cli_query import add_parsers as add_query_parsers
 from newsterm.cli_query import cmd_mark_read, cmd_rules
 from newsterm.cli_read import (
@@ -29,6 +28,7 @@ from newsterm.cli_read import (
     cmd_show,
     cmd_unread,
 )
+from newsterm.cli_sync import cmd_sync
 from newsterm.core.config import Config, load_config, local_only
 from newsterm.core.errors import ConfigError, NewstermError
 from newsterm.core.export import FORMATS
