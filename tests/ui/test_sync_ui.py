@@ -6,13 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from servers.greader import GReaderServer
 from textual.widgets import Static
 
 from newsterm.core.models import View
 from newsterm.ui.app import NewsApp
 from newsterm.ui.widgets.section_tree import SectionTree
 from sample import open_sample, settle
+from servers.greader import GReaderServer
 
 
 @pytest.mark.asyncio

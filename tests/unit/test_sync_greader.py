@@ -285,3 +285,22 @@ def test_the_cli_refresh_prints_a_line_per_account_and_sync_and_add_work(
     server.stop()
     assert main(["sync", *common]) == 1
     assert capsys.readouterr().out.startswith("home: offline (cannot reach the server")
+
+
+def test_unread_and_starred_items_beyond_the_first_pull_are_fetched(
+    tmp_path: Path, server: GReaderServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from newsterm.core.sync import greader
+
+    feed = server.state.add_feed("https://old.example/feed", "Old", folder="Empty")
+    server.state.add_feed("https://none.example/feed", "Nothing yet", folder="Later")
+    old = [server.state.add_item(feed, f"Old {n}", read=n != 2) for n in range(4)]
+    monkeypatch.setattr(greader, "FIRST_PULL", 2)  # the window holds only the newest two
+    lib = _library(tmp_path, server)
+    report = _sync(lib)
+    titles = _titles(lib, View("all"))
+    assert {"Old 3", "Old 2", "Second", "Third"} <= set(titles)  # the window; unread, starred
+    assert "Old 0" not in titles and "First" not in titles  # read, beyond the window
+    assert report.new == len(titles) and old[2].title in titles
+    assert ("home", "Later") in {node.path for node in lib.sections()}  # a feed with none yet
+    lib.close()

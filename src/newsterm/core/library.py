@@ -162,8 +162,8 @@ class Library(PagesMixin, QueriesMixin, FeedsMixin, ToolsMixin, SyncMixin):
     def sections(self) -> list[SectionNode]:
         """Every section (parents included) with counts that include sub-sections."""
         totals: dict[SectionPath, list[int]] = {}
-        for source in self.config.sources():
-            if source.kind == "feed":
+        for source in [*self.config.sources(), *self.account_sources()]:
+            if source.kind != "local":
                 for depth in range(1, len(source.section) + 1):
                     totals.setdefault(source.section[:depth], [0, 0])
         for path, unread, total in self._store.sections():

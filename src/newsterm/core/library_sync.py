@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from newsterm.core.config import Config
 from newsterm.core.config_accounts import AccountConfig
 from newsterm.core.errors import ConfigError
-from newsterm.core.models import FeedNode
+from newsterm.core.models import FeedNode, Source, View
 from newsterm.core.store import Store
 
 if TYPE_CHECKING:
@@ -69,6 +69,21 @@ class SyncMixin:
             elif state.synced_at is None:
                 parts.append(f"{state.name}: not synced yet")
         return "; ".join(parts) or None
+
+    def account_sources(self) -> list[Source]:
+        """The accounts' feeds as sources (kind ``remote``), as the last sync left them."""
+        return [
+            Source(s.key, "remote", s.title, s.section)
+            for account in self.config.accounts
+            for s in self._store.remote_sources(account.name)
+        ]
+
+    def is_account_view(self, view: View) -> bool:
+        """Whether ``view`` is an account's section (or inside one) or feed."""
+        if view.kind == "source" and view.source:
+            return view.source.startswith("account:")
+        names = {a.name for a in self.config.accounts}
+        return view.kind == "section" and bool(view.section) and view.section[0] in names
 
     def account_feed_nodes(self) -> list[FeedNode]:
         """The accounts' feeds as sidebar rows, under (account, folder)."""

@@ -223,6 +223,17 @@ class SyncMixin(ArticlesMixin):
     # -- an account's articles -------------------------------------------------------
 
     @wrap_exceptions
+    def remote_guids(self, name: str) -> set[str]:
+        """The server ids of every stored article of account ``name``."""
+        prefix = f"account:{name}:"
+        rows = self._query(
+            "SELECT a.guid FROM articles a JOIN sources s ON s.id = a.source_id "
+            "WHERE s.kind = 'remote' AND substr(s.key, 1, ?) = ?",
+            (len(prefix), prefix),
+        )
+        return {guid for (guid,) in rows}
+
+    @wrap_exceptions
     def save_remote_items(
         self,
         name: str,

@@ -35,6 +35,8 @@ BACKOFF = (60, 300, 900, 3600)
 AUTH_BACKOFF = (3600,)
 """After a refused password: fix it (feeds.toml, the password command) or sync by hand."""
 PUSH_BATCH = 500
+MISSING_MAX = 1000
+"""Unread or starred items older than the pulls fetched by id in one sync at most."""
 PULLS_MAX = 50
 """Pages of new items one sync takes at most (the rest come at the next)."""
 
@@ -172,6 +174,7 @@ class AccountSync:
                 break
         unread = await self._call(lambda p: p.ids("read"))
         starred = await self._call(lambda p: p.ids("starred"))
+        new += await self._fetch_missing((unread | starred) - pulled, keys)
         changed = await asyncio.to_thread(store.reconcile, name, "read", unread)
         changed += await asyncio.to_thread(store.reconcile, name, "starred", starred)
         s = self.settings
@@ -180,6 +183,23 @@ class AccountSync:
         await asyncio.to_thread(store.record_account_sync, name, cursor)
         state = await asyncio.to_thread(store.account_state, name)
         return AccountReport(name, pushed, new, changed, len(feeds), None, state.queued)
+
+    async def _fetch_missing(self, wanted: set[str], keys: dict[str, str]) -> int:
+        """Unread or starred items never pulled (older than the first pull's window),
+        when the provider can fetch items by id (its optional ``items``)."""
+        import asyncio
+
+        stored = await asyncio.to_thread(self.store.remote_guids, self.account.name)
+        missing = sorted(wanted - stored)[:MISSING_MAX]
+        if not missing or not hasattr(self._provider, "items"):
+            return 0
+
+        async def fetch(p: Provider) -> Sequence[RemoteItem]:
+            items: Sequence[RemoteItem] = await p.items(missing)  # type: ignore[attr-defined]
+            return items
+
+        found = await self._call(fetch)
+        return await asyncio.to_thread(self._save_items, found, keys)
 
     async def _push(self) -> int:
         """The outbox, batch by batch, each deleted once the server has it."""

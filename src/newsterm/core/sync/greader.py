@@ -227,26 +227,36 @@ class GReader:
         items: list[RemoteItem] = []
         newest = since or 0
         boundary: set[str] = set(seen) if since is not None else set()
-        for start in range(0, len(wanted), BATCH):
-            batch = wanted[start : start + BATCH]
-            answer = await self._post(
-                "reader/api/0/stream/items/contents", [("i", long_id(i)) for i in batch]
-            )
-            data = _parse(answer, "items/contents")
-            for raw in _list(data, "items"):
-                item, stamp = _item(raw)
-                if item is None:
-                    continue
-                items.append(item)
-                if stamp > newest:
-                    newest, boundary = stamp, {item.id}
-                elif stamp == newest:
-                    boundary.add(item.id)
+        for item, stamp in await self._contents(wanted):
+            items.append(item)
+            if stamp > newest:
+                newest, boundary = stamp, {item.id}
+            elif stamp == newest:
+                boundary.add(item.id)
         items.sort(key=lambda i: i.published or datetime.min.replace(tzinfo=UTC))
         next_cursor = (
             json.dumps({"ot": newest, "seen": sorted(boundary)[:500]}) if newest else cursor
         )
         return Pull(items, next_cursor, False)
+
+    async def _contents(self, ids: Sequence[str]) -> list[tuple[RemoteItem, int]]:
+        """``items/contents`` of ``ids``, in batches: each item and its server time."""
+        out = []
+        for start in range(0, len(ids), BATCH):
+            batch = ids[start : start + BATCH]
+            answer = await self._post(
+                "reader/api/0/stream/items/contents", [("i", long_id(i)) for i in batch]
+            )
+            for raw in _list(_parse(answer, "items/contents"), "items"):
+                item, stamp = _item(raw)
+                if item is not None:
+                    out.append((item, stamp))
+        return out
+
+    async def items(self, ids: Sequence[str]) -> list[RemoteItem]:
+        """These items, by id (optional in the Provider protocol: the engine uses it,
+        when a provider has it, for unread or starred items it never pulled)."""
+        return [item for item, _ in await self._contents(ids)]
 
     async def ids(self, flag: Flag) -> set[str]:
         unread = [("s", READING_LIST), ("xt", READ)]

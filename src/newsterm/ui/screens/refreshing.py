@@ -52,7 +52,9 @@ class RefreshActions(_ScreenBase):
 
     def action_refresh(self) -> None:
         selection = self.query_one(SectionTree).current_view or self.selected
-        if selection.kind == "source" and selection.source:
+        if self.library.is_account_view(selection):  # its server's, now
+            self._sync_worker(force=True)
+        elif selection.kind == "source" and selection.source:
             self.run_refresh([selection.source])
         elif selection.kind == "section":
             keys = [
@@ -108,10 +110,14 @@ class RefreshActions(_ScreenBase):
         return bool(self.library.config.accounts)
 
     @work(exclusive=True, group="sync")
-    async def _sync_worker(self) -> None:
+    async def _sync_worker(self, force: bool = False) -> None:
         if self._refreshing:  # a refresh syncs the accounts too
             return
-        reports = await self.library.sync_accounts()
+        if force:
+            self.query_one("#status", Static).update(Text("syncing…"))
+        reports = await self.library.sync_accounts(force=force)
+        if force:
+            self.query_one("#status", Static).update(Text(" · ".join(r.line() for r in reports)))
         if any(r.new or r.changed or r.pushed for r in reports):
             self.reload()
         self._show_account_status()
