@@ -36,8 +36,8 @@ class AccountConfig:
     (``account:<name>:<feed id>``); no ``:`` in it."""
     kind: AccountKind
     url: str
-    """The API's base URL (GReader: ``…/api/greader.php`` or ``…/v1``; TT-RSS: the
-    site, ``…/api/`` is added)."""
+    """The API's address (GReader: FreshRSS ``…/api/greader.php``, Miniflux its root;
+    TT-RSS: its ``…/api/`` address), without a final ``/``."""
     user: str
     password_command: tuple[str, ...] = ()
     password_env: str | None = None
