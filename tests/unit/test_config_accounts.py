@@ -35,7 +35,7 @@ def test_accounts_are_read_beside_feeds(tmp_path: Path) -> None:
     config = parse_config(GOOD, tmp_path / "feeds.toml")
     home, work = config.accounts
     assert (home.name, home.kind, home.url, home.user) == (
-        "home", "greader", "https://rss.example.org/api/greader.php", "me",
+        "home", "greader", "https://rss.example.org/api/greader.php/", "me",
     )  # fmt: skip
     assert home.password_command == ("pass", "show", "rss") and home.password_env is None
     assert (work.kind, work.password_env) == ("ttrss", "TT_PASSWORD")

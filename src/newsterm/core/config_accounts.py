@@ -37,7 +37,7 @@ class AccountConfig:
     kind: AccountKind
     url: str
     """The API's address (GReader: FreshRSS ``…/api/greader.php``, Miniflux its root;
-    TT-RSS: its ``…/api/`` address), without a final ``/``."""
+    TT-RSS: its ``…/api/`` address), as written."""
     user: str
     password_command: tuple[str, ...] = ()
     password_env: str | None = None
@@ -103,7 +103,7 @@ def parse_accounts(where: Where, raw: Any) -> tuple[AccountConfig, ...]:
                 "accounts",
                 i,
             )
-        out.append(AccountConfig(name, kind, url.rstrip("/"), user, command, env))  # type: ignore[arg-type]
+        out.append(AccountConfig(name, kind, url, user, command, env))  # type: ignore[arg-type]
     return tuple(out)
 
 
