@@ -129,6 +129,7 @@ def test_offline_marks_arrive_after_the_server_is_back_and_a_restart(
     assert report.error and "cannot reach the server" in report.error
     assert report.line() == f"home: offline ({report.error}), 3 changes queued"
     assert lib.account_status() == "home: offline, 3 changes queued"
+    assert {node.error for node in lib.feed_nodes()} == {report.error}  # the sidebar's "!"
     lib.close()
     server.start()  # same port
     lib = _library(tmp_path, server)  # a new Library on the same SQLite file

@@ -90,9 +90,11 @@ class SyncMixin:
         counts = self._store.source_counts()
         out = []
         for account in self.config.accounts:
+            offline = self._store.account_state(account.name).error  # its feeds get the "!"
             for source in self._store.remote_sources(account.name):
                 label, unread, total, error = counts.get(source.key, (source.title, 0, 0, None))
-                out.append(FeedNode(source.key, label, source.section, unread, total, error))
+                node = FeedNode(source.key, label, source.section, unread, total, error or offline)
+                out.append(node)
         return out
 
     async def subscribe_remote(self, name: str, url: str, folder: str | None = None) -> str:
