@@ -10,6 +10,7 @@ from textual.widgets import Static
 
 from newsterm.core.models import View
 from newsterm.ui.app import NewsApp
+from newsterm.ui.screens.feed_dialogs import ConfirmRemoveDialog
 from newsterm.ui.widgets.section_tree import SectionTree
 from sample import open_sample, settle
 from servers.greader import GReaderServer
@@ -47,3 +48,32 @@ async def test_the_account_syncs_after_start_up_and_says_when_offline(
             await settle(pilot)
             status = str(app.screen.query_one("#status", Static).render())
             assert status == "home: offline, 1 changes queued"
+
+
+async def test_d_on_an_account_feed_unsubscribes_on_the_server(
+    sample: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NT_GR_PW", "secret")
+    config, data = sample
+    with GReaderServer(flavour="miniflux") as server:
+        feed = server.state.add_feed("https://tech.example/feed", "Tech News", "Technology")
+        server.state.add_item(feed, "From the server")
+        config.write_text(
+            config.read_text()
+            + f'\n[[accounts]]\nname = "home"\nkind = "greader"\nurl = "{server.url}"\n'
+            'user = "me"\npassword_env = "NT_GR_PW"\n'
+        )
+        app = NewsApp(open_sample(config, data))
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            key = "account:home:feed/https://tech.example/feed"
+            tree = app.screen.query_one(SectionTree)
+            assert tree.select_view(View("source", ("home", "Technology"), key))
+            await settle(pilot)
+            await pilot.press("d")
+            await settle(pilot)
+            assert isinstance(app.screen, ConfirmRemoveDialog)
+            await pilot.press("enter")
+            await settle(pilot)
+            assert server.state.feeds == {}
+            assert View("source", ("home", "Technology"), key) not in tree._view_nodes

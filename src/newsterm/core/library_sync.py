@@ -108,6 +108,11 @@ class SyncMixin:
         await self._manage(name, lambda p: p.unsubscribe(feed_id))
         return feed_id
 
+    async def move_remote(self, key: str, folder: str | None) -> None:
+        """Move an account's feed to ``folder`` (None: none) on the server, then sync."""
+        name, feed_id = _split_key(key)
+        await self._manage(name, lambda p: p.move(feed_id, folder))
+
     async def _manage(self, name: str, step):  # type: ignore[no-untyped-def]
         from newsterm.core.sync.engine import AccountSync, make_provider
 
