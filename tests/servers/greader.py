@@ -94,6 +94,8 @@ class GReaderServer:
         self.fail: int | None = None
         self.malformed = False
         self.stall = 0.0
+        self.junk_refs: list[object] = []
+        """Item refs a broken server adds to every ``items/ids`` answer."""
         self.lock = threading.Lock()
         self._port = port
         self._httpd: ThreadingHTTPServer | None = None
@@ -279,7 +281,7 @@ class GReaderServer:
         n = int(one.get("n") or 20)
         page = items[start : start + n]
         refs = [{"id": f"{LONG}{i.id:016x}" if self.long_ids else str(i.id)} for i in page]
-        out: dict[str, object] = {"itemRefs": refs}
+        out: dict[str, object] = {"itemRefs": refs + self.junk_refs}
         if start + n < len(items):
             out["continuation"] = str(start + n)
         return self._json(out)

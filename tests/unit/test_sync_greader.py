@@ -305,3 +305,18 @@ def test_unread_and_starred_items_beyond_the_first_pull_are_fetched(
     assert report.new == len(titles) and old[2].title in titles
     assert ("home", "Later") in {node.path for node in lib.sections()}  # a feed with none yet
     lib.close()
+
+
+def test_hostile_answers_are_cleaned_and_bad_refs_skipped(
+    tmp_path: Path, server: GReaderServer
+) -> None:
+    feed = next(iter(server.state.feeds.values()))
+    item = server.state.add_item(feed, "\x1b[31mred\x1b[0m [b]bold[/b]\u202e")
+    item.published = 10**15  # absurd
+    server.junk_refs = [{"id": "zz-not-an-id"}, {"no": "id"}, "just a string"]
+    lib = _library(tmp_path, server)
+    report = _sync(lib)
+    assert report.error is None and report.new == 4
+    (row,) = [r for r in lib.rows(lib.article_ids(View("all"))) if "red" in r.title]
+    assert "\x1b" not in row.title and "\u202e" not in row.title and "[b]bold[/b]" in row.title
+    lib.close()

@@ -120,6 +120,9 @@ class AccountSync:
             log.warning("%s: sync failed: %s", name, message)
             state = await asyncio.to_thread(self.store.record_account_error, name, message, backoff)
             return AccountReport(name, error=message, queued=state.queued)
+        except NewstermError as exc:  # the store's trouble: told, the next sync tries again
+            log.warning("%s: sync stopped: %s", name, exc)
+            return AccountReport(name, error=str(exc), queued=state.queued)
         finally:
             if self._provider is not None:
                 try:

@@ -211,7 +211,11 @@ class GReader:
             if continuation:
                 page.append(("c", continuation))
             data = await self._json("GET", "reader/api/0/stream/items/ids", page)
-            ids += [item_id(ref["id"]) for ref in _list(data, "itemRefs") if isinstance(ref, dict)]
+            for ref in _list(data, "itemRefs"):
+                try:
+                    ids.append(item_id(ref["id"]))
+                except (SyncError, KeyError, TypeError):
+                    log.warning("items/ids: an item ref without a readable id: %.80r", ref)
             continuation = data.get("continuation") or None
             if not continuation or len(ids) >= limit:
                 break
@@ -387,13 +391,21 @@ def _item(raw: object) -> tuple[RemoteItem | None, int]:
             _text(raw.get("title")) or "(no title)",
             link,
             _text(raw.get("author"), 200) or None,
-            datetime.fromtimestamp(published, UTC) if published else None,
+            _when(published),
             content,
             read,
             starred,
         ),
         stamp,
     )
+
+
+def _when(seconds: int) -> datetime | None:
+    """A server's time in seconds, None when absent or absurd."""
+    try:
+        return datetime.fromtimestamp(seconds, UTC) if 0 < seconds < 2**33 else None
+    except (OverflowError, OSError, ValueError):
+        return None
 
 
 def _number(value: object) -> int:
