@@ -130,6 +130,9 @@ def test_offline_marks_arrive_after_the_server_is_back_and_a_restart(
     assert report.line() == f"home: offline ({report.error}), 3 changes queued"
     assert lib.account_status() == "home: offline, 3 changes queued"
     assert {node.error for node in lib.feed_nodes()} == {report.error}  # the sidebar's "!"
+    from newsterm.core.manage import feed_errors
+
+    assert [(e.label, e.error) for e in feed_errors(lib)] == [("home (sync account)", report.error)]
     lib.close()
     server.start()  # same port
     lib = _library(tmp_path, server)  # a new Library on the same SQLite file
