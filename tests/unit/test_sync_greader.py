@@ -323,3 +323,18 @@ def test_hostile_answers_are_cleaned_and_bad_refs_skipped(
     (row,) = [r for r in lib.rows(lib.article_ids(View("all"))) if "red" in r.title]
     assert "\x1b" not in row.title and "\u202e" not in row.title and "[b]bold[/b]" in row.title
     lib.close()
+
+
+def test_an_account_taken_out_of_feeds_toml_is_forgotten_but_starred_stay(
+    tmp_path: Path, server: GReaderServer
+) -> None:
+    lib = _library(tmp_path, server)
+    _sync(lib)
+    (aid,) = [r.rowid for r in lib.rows(lib.article_ids(View("all"))) if r.title == "Third"]
+    lib.set_read([aid])
+    lib.close()
+    config = parse_config("", tmp_path / "feeds.toml")
+    lib = Library(config, Store.open(tmp_path / "data" / "newsterm.db"))
+    assert set(_titles(lib, View("all"))) == {"Second"}  # the starred one
+    assert lib._store.account_state("home").queued == 0
+    lib.close()

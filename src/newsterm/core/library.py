@@ -83,7 +83,7 @@ class Library(PagesMixin, QueriesMixin, FeedsMixin, ToolsMixin, SyncMixin):
         """Lists show the articles rules hid too (the TUI's toggle)."""
         self.account_reports: list[AccountReport] = []
         """What the last refresh's account syncs did (``newsterm refresh`` prints them)."""
-        store.sync_sources(config.sources())
+        self.match_config(config)  # its sources and accounts (library_sync)
         if store.set_rules([(rule.query, rule.action) for rule in config.rules]):
             store.apply_rules()  # a new rule also holds for what is stored
         replayed = self._marks.replay_journal()
@@ -371,7 +371,7 @@ class Library(PagesMixin, QueriesMixin, FeedsMixin, ToolsMixin, SyncMixin):
 
     def use_config(self, config: Config) -> None:
         """Follow a changed feeds.toml: the store's sources are made to match it."""
-        self._store.sync_sources(config.sources())
+        self.match_config(config)
         if self._store.set_rules([(rule.query, rule.action) for rule in config.rules]):
             self._store.apply_rules()
         self.config = config

@@ -28,6 +28,12 @@ class SyncMixin:
     provider_factory: ProviderFactory | None = None
     """Tests may give their own (None: the protocol the account's ``kind`` names)."""
 
+    def match_config(self, config: Config) -> None:
+        """The store's sources follow feeds.toml; the feeds of an account no longer in
+        it are forgotten (starred articles stay) with its state and queued changes."""
+        self._store.sync_sources(config.sources())
+        self._store.forget_accounts_except({a.name for a in config.accounts})
+
     def _account(self, name: str) -> AccountConfig:
         for account in self.config.accounts:
             if account.name == name:

@@ -220,6 +220,29 @@ class SyncMixin(ArticlesMixin):
                 db.execute("DELETE FROM sources WHERE id = ?", (row[0],))
         return removed
 
+    @wrap_exceptions
+    def forget_accounts_except(self, names: set[str]) -> None:
+        """Accounts taken out of feeds.toml: their feeds' articles go (starred ones
+        stay, as for a feed taken out), and their state and outbox."""
+        rows = self._query(
+            f"SELECT s.key, {_ACCOUNT_OF_KEY} FROM sources s WHERE s.kind = 'remote'"
+        )
+        gone = [key for key, name in rows if name not in names]
+        known = {name for (name,) in self._query("SELECT name FROM accounts")}
+        known |= {name for (name,) in self._query("SELECT DISTINCT account FROM outbox")}
+        if not gone and known <= names:
+            return
+        with self._tx():
+            for key in gone:
+                self.forget_remote_feed(key)
+            for name in known - names:
+                self._db_forget_account(name)
+
+    def _db_forget_account(self, name: str) -> None:
+        with self._tx() as db:
+            db.execute("DELETE FROM accounts WHERE name = ?", (name,))
+            db.execute("DELETE FROM outbox WHERE account = ?", (name,))
+
     # -- an account's articles -------------------------------------------------------
 
     @wrap_exceptions
