@@ -223,13 +223,13 @@ class SyncMixin(ArticlesMixin):
     @wrap_exceptions
     def forget_accounts_except(self, names: set[str]) -> None:
         """Accounts taken out of feeds.toml: their feeds' articles go (starred ones
-        stay, as for a feed taken out), and their state and outbox."""
+        stay, as for a feed taken out), and their state (a return starts afresh); their
+        queued changes stay, pushed if the account comes back (nothing lost)."""
         rows = self._query(
             f"SELECT s.key, {_ACCOUNT_OF_KEY} FROM sources s WHERE s.kind = 'remote'"
         )
         gone = [key for key, name in rows if name not in names]
         known = {name for (name,) in self._query("SELECT name FROM accounts")}
-        known |= {name for (name,) in self._query("SELECT DISTINCT account FROM outbox")}
         if not gone and known <= names:
             return
         with self._tx():
@@ -241,7 +241,6 @@ class SyncMixin(ArticlesMixin):
     def _db_forget_account(self, name: str) -> None:
         with self._tx() as db:
             db.execute("DELETE FROM accounts WHERE name = ?", (name,))
-            db.execute("DELETE FROM outbox WHERE account = ?", (name,))
 
     # -- an account's articles -------------------------------------------------------
 
