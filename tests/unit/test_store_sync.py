@@ -53,3 +53,21 @@ def test_the_outbox_survives_reopening_and_a_pull_leaves_queued_flags(tmp_path: 
     rows = dict(store._query("SELECT guid, read FROM articles WHERE guid IN ('1', '2')"))
     assert rows == {"1": 1, "2": 0}
     store.close()
+
+
+def test_migration_12_adds_the_sync_tables_to_a_version_11_store(tmp_path: Path) -> None:
+    import sqlite3
+
+    from newsterm.core.store.schema import SCHEMA_VERSION
+
+    Store.open(tmp_path / "n.db").close()
+    con = sqlite3.connect(tmp_path / "n.db")
+    con.executescript("DROP TABLE accounts; DROP TABLE outbox; PRAGMA user_version = 11;")
+    con.close()
+    store, ids = _store(tmp_path)
+    store.set_flag([ids["1"]], "starred", True)
+    assert store.account_state("home").queued == 1
+    store.close()
+    con = sqlite3.connect(tmp_path / "n.db")
+    assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 12
+    con.close()

@@ -300,8 +300,9 @@ MIGRATIONS: tuple[str | Migration, ...] = (
     # the last sync and error, the backoff); outbox: the states the reader wants on the
     # server (desired values, never toggles), written in the mark's own transaction
     # (flags.py) and deleted once pushed; a pull never changes a flag queued here.
+    # IF NOT EXISTS: a store whose version was set back by hand (the tests' old stores).
     """
-    CREATE TABLE accounts (
+    CREATE TABLE IF NOT EXISTS accounts (
         name TEXT PRIMARY KEY,
         cursor TEXT,
         synced_at INTEGER,
@@ -310,7 +311,7 @@ MIGRATIONS: tuple[str | Migration, ...] = (
         failures INTEGER NOT NULL DEFAULT 0,
         retry_at INTEGER
     );
-    CREATE TABLE outbox (
+    CREATE TABLE IF NOT EXISTS outbox (
         id INTEGER PRIMARY KEY,
         account TEXT NOT NULL,
         item_id TEXT NOT NULL,
