@@ -28,6 +28,7 @@ from newsterm.cli_read import (
     cmd_show,
     cmd_unread,
 )
+from newsterm.cli_sync import cmd_sync
 from newsterm.core.config import Config, load_config, local_only
 from newsterm.core.errors import ConfigError, NewstermError
 from newsterm.core.export import FORMATS
@@ -121,6 +122,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("url", metavar="URL", help="a feed, or a page that links to its feeds")
     p.add_argument("--section", default="", help='where it goes, e.g. "Technology/Mobiles"')
     p.add_argument("--title", help="the name to show instead of the feed's own title")
+    p.add_argument("--account", help="subscribe on this sync account's server instead")
+
+    p = sub.add_parser("sync", parents=[common], help="sync the accounts with their servers now")
+    p.add_argument("account", nargs="*", help="only these accounts (default: all)")
     add_query_parsers(sub, common)
     return parser
 
@@ -241,4 +246,5 @@ COMMANDS = {
     "add": cmd_add,
     "rules": cmd_rules,
     "mark-read": cmd_mark_read,
+    "sync": cmd_sync,
 }

@@ -77,6 +77,10 @@ def cmd_add(library: Library, args: argparse.Namespace) -> int:
     from newsterm.core.errors import SourceError
 
     address = args.url.strip()
+    if getattr(args, "account", None):  # on a sync account's server
+        from newsterm.cli_sync import cmd_add_remote
+
+        return cmd_add_remote(library, args)
     if scheme_of(web_address(address)) not in FETCH_SCHEMES:
         print(
             f"newsterm: {shown_url(address)}: only http and https addresses are supported",

@@ -254,7 +254,7 @@ def _outcome(report: SourceReport) -> str:
 
 def cmd_refresh(library: Library, args: argparse.Namespace) -> int:
     sources = library.configured_feeds()
-    if not sources:
+    if not sources and not library.config.accounts:
         print("no feeds configured")
         return EXIT_OK
     due = getattr(args, "due", False)
@@ -265,6 +265,8 @@ def cmd_refresh(library: Library, args: argparse.Namespace) -> int:
 
     reports = library.refresh_sync(progress=progress, due=due)
     library.wait_for_hooks()
+    for account in library.account_reports:  # a line per sync account
+        print(account.line(), flush=True)
     if due and not reports:
         print(f"no feed is due ({len(sources)} configured)")
         return EXIT_OK

@@ -17,6 +17,8 @@ STORE_HOLDERS = {
     "core/refresh/pipeline.py",
     "core/refresh/worker.py",
     "core/refresh/pages.py",  # the full-text pass: core/refresh/, as the plan says
+    "core/library_sync.py",  # the Library's part for sync accounts
+    "core/sync/engine.py",  # an account's sync, given the Library's store (as refresh/)
     "cli.py",  # opens the store and hands it to the Library
 }
 COUNTS_READERS = {"cli_unread.py"}

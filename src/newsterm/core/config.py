@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from newsterm.core.actions import BY_ID, REBINDABLE
+from newsterm.core.config_accounts import AccountConfig, parse_accounts
 from newsterm.core.config_queries import Rule, SavedQuery, rules, saved_queries
 from newsterm.core.config_settings import (
     FEED_SETTINGS,
@@ -76,6 +77,8 @@ class Config:
     """``[[rules]]``: applied to articles as they are stored, in file order."""
     hooks: HooksConfig = field(default_factory=HooksConfig)
     pipes: tuple[PipeCommand, ...] = ()
+    accounts: tuple[AccountConfig, ...] = ()
+    """``[[accounts]]``: sync servers (core/sync), in file order."""
 
     def feed_options(self, url: str) -> FeedOptions:
         """The settings a feed's refresh follows (the defaults for an unknown URL)."""
@@ -168,7 +171,9 @@ def parse_config(text: str, path: Path) -> Config:
         reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc)).strip()
         loc = f"{path}:{match.group(1)}" if match else str(path)
         raise ConfigError(f"{loc}: TOML syntax error: {reason}") from None
-    allowed = ("settings", "feeds", "local", "keys", "queries", "rules", "hooks", "pipes")
+    allowed = (
+        "settings", "feeds", "local", "keys", "queries", "rules", "hooks", "pipes", "accounts",
+    )  # fmt: skip
     for key in data:
         if key not in allowed:
             line = next(
@@ -186,6 +191,7 @@ def parse_config(text: str, path: Path) -> Config:
     keys = _keys(where, data.get("keys", {}))
     hooks = parse_hooks(where, data.get("hooks", {}))
     pipes = parse_pipes(where, data.get("pipes", {}))
+    accounts = parse_accounts(where, data.get("accounts", []))
 
     feeds_raw = data.get("feeds", [])
     if not isinstance(feeds_raw, list):
@@ -246,7 +252,7 @@ def parse_config(text: str, path: Path) -> Config:
     queries = saved_queries(where.error, read, data.get("queries", []))
     rule_list = rules(where.error, read, data.get("rules", []))
     return Config(
-        path, settings, tuple(feeds), tuple(local), keys, queries, rule_list, hooks, pipes
+        path, settings, tuple(feeds), tuple(local), keys, queries, rule_list, hooks, pipes, accounts
     )
 
 

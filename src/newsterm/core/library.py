@@ -24,6 +24,7 @@ from newsterm.core.hooks import Hooks, new_articles
 from newsterm.core.library_feeds import FeedsMixin
 from newsterm.core.library_pages import PagesMixin
 from newsterm.core.library_queries import QueriesMixin
+from newsterm.core.library_sync import SyncMixin
 from newsterm.core.library_tools import ToolsMixin
 from newsterm.core.marks import MarkQueue
 from newsterm.core.models import (
@@ -47,6 +48,7 @@ if TYPE_CHECKING:  # imported when first used: `newsterm unread` starts without 
     from newsterm.core.refresh.pages import PageReader
     from newsterm.core.render import RenderedArticle
     from newsterm.core.sources.extract import Extraction
+    from newsterm.core.sync.engine import AccountReport
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +63,7 @@ def today_start() -> int:
     return int(time.mktime((now.tm_year, now.tm_mon, now.tm_mday, 0, 0, 0, 0, 0, -1)))
 
 
-class Library(PagesMixin, QueriesMixin, FeedsMixin, ToolsMixin):
+class Library(PagesMixin, QueriesMixin, FeedsMixin, ToolsMixin, SyncMixin):
     """Everything a reader does, headless. Thread-safe through the store's lock."""
 
     def __init__(self, config: Config, store: Store) -> None:
@@ -79,7 +81,9 @@ class Library(PagesMixin, QueriesMixin, FeedsMixin, ToolsMixin):
         self._on_config: Callable[[ConfigChange], None] | None = None
         self.show_hidden = False
         """Lists show the articles rules hid too (the TUI's toggle)."""
-        store.sync_sources(config.sources())
+        self.account_reports: list[AccountReport] = []
+        """What the last refresh's account syncs did (``newsterm refresh`` prints them)."""
+        self.match_config(config)  # its sources and accounts (library_sync)
         if store.set_rules([(rule.query, rule.action) for rule in config.rules]):
             store.apply_rules()  # a new rule also holds for what is stored
         replayed = self._marks.replay_journal()
@@ -158,8 +162,8 @@ class Library(PagesMixin, QueriesMixin, FeedsMixin, ToolsMixin):
     def sections(self) -> list[SectionNode]:
         """Every section (parents included) with counts that include sub-sections."""
         totals: dict[SectionPath, list[int]] = {}
-        for source in self.config.sources():
-            if source.kind == "feed":
+        for source in [*self.config.sources(), *self.account_sources()]:
+            if source.kind != "local":
                 for depth in range(1, len(source.section) + 1):
                     totals.setdefault(source.section[:depth], [0, 0])
         for path, unread, total in self._store.sections():
@@ -181,7 +185,7 @@ class Library(PagesMixin, QueriesMixin, FeedsMixin, ToolsMixin):
                 continue
             label, unread, total, error = counts.get(source.key, (source.key, 0, 0, None))
             out.append(FeedNode(source.key, label, source.section, unread, total, error))
-        return out
+        return out + self.account_feed_nodes()
 
     def counts(self) -> dict[str, tuple[int, int]]:
         return self._store.counts(today_start())
@@ -353,7 +357,11 @@ class Library(PagesMixin, QueriesMixin, FeedsMixin, ToolsMixin):
         config = self.config
         options = self.feed_options(keys)
         sources = [s for s in self.configured_feeds(keys) if options[s.key].enabled]
-        reports = await self._refresher.refresh(sources, config.settings, progress, options, due)
+        refreshing = self._refresher.refresh(sources, config.settings, progress, options, due)
+        if keys is None and config.accounts:  # the accounts alongside (core/sync)
+            reports, self.account_reports = await asyncio.gather(refreshing, self.sync_accounts())
+        else:
+            reports = await refreshing
         self._rendered.clear()
         new = new_articles(reports, {s.key: s.section for s in sources})
         self._hooks.after_refresh(config.hooks, new)
@@ -363,7 +371,7 @@ class Library(PagesMixin, QueriesMixin, FeedsMixin, ToolsMixin):
 
     def use_config(self, config: Config) -> None:
         """Follow a changed feeds.toml: the store's sources are made to match it."""
-        self._store.sync_sources(config.sources())
+        self.match_config(config)
         if self._store.set_rules([(rule.query, rule.action) for rule in config.rules]):
             self._store.apply_rules()
         self.config = config

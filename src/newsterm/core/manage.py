@@ -210,7 +210,14 @@ def article_counts(library: Library, key: str) -> tuple[int, int]:
 def feed_errors(library: Library) -> list[FeedError]:
     """Every configured feed whose last refresh failed, by name."""
     configured = {feed.url for feed in library.config.feeds}
-    return [
+    accounts = [  # a sync account that failed: one row, named for the account
+        FeedError(
+            f"account:{s.name}:", f"{s.name} (sync account)", s.error, s.error_at, s.synced_at
+        )
+        for s in library.account_states()
+        if s.error
+    ]
+    return accounts + [
         FeedError(key, label, error, failed, ok)
         for key, label, error, failed, ok in library.source_errors()
         if key in configured

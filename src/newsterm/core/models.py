@@ -79,8 +79,9 @@ class Source:
     """A configured place articles come from: one feed or one local folder/file."""
 
     key: str
-    """Feed URL, or ``local:<absolute path>``."""
-    kind: Literal["feed", "local"]
+    """Feed URL, ``local:<absolute path>``, or ``account:<name>:<feed id>`` (a sync
+    account's feed, kind ``remote``: the server owns it, core/sync)."""
+    kind: Literal["feed", "local", "remote"]
     title: str | None = None
     """Title from feeds.toml (overrides the feed's own title)."""
     section: SectionPath = ()

@@ -18,6 +18,7 @@ each part a mixin over :class:`._base.StoreBase`:
 - :mod:`.leases`: one process at a time refreshes a source
 - :mod:`.fulltext`: full articles read from their web pages
 - :mod:`.schedule`: when each feed was fetched and the floors its server set
+- :mod:`.sync`: sync accounts' state, their feeds and articles, the outbox of marks
 """
 
 from __future__ import annotations

@@ -11,9 +11,11 @@ from newsterm.core.store.leases import LeasesMixin
 from newsterm.core.store.lists import ListsMixin
 from newsterm.core.store.schedule import ScheduleMixin
 from newsterm.core.store.search import SearchMixin
+from newsterm.core.store.sync import SyncMixin
 
 
 class Store(
+    SyncMixin,
     ArticlesMixin,
     ListsMixin,
     FullTextMixin,

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from newsterm.core.paths import BACKUP_DIR, backup_dir_of
 from newsterm.core.store._base import StoreBase, _chunks, log, wrap_exceptions
+from newsterm.core.store.sync import queue_marks
 
 __all__ = ["BACKUP_DIR", "FlagsMixin", "latest_backup"]
 
@@ -43,6 +44,7 @@ class FlagsMixin(StoreBase):
                 db.execute(
                     f"UPDATE articles SET {flag} = ? WHERE id IN ({marks})", (int(value), *chunk)
                 )
+            queue_marks(db, ids, flag, value)  # an account's articles: for its server
         self.flags_changed = True
         return before
 
@@ -56,6 +58,7 @@ class FlagsMixin(StoreBase):
                 f"UPDATE articles SET {flag} = ? WHERE id = ?",
                 [(int(v), k) for k, v in values.items()],
             )
+            queue_marks(db, list(values), flag, values=values)
         self.flags_changed = True
 
     # -- backups ---------------------------------------------------------------------

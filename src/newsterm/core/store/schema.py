@@ -294,6 +294,32 @@ MIGRATIONS: tuple[str | Migration, ...] = (
     # the outcome, and the floors the server set: the feed's <ttl> and the last
     # Cache-Control max-age (seconds). Retry-After is sources.retry_after already.
     Migration("", _add_schedule_columns),
+    # 12: sync accounts (issue 17, core/sync). An account's feeds are sources of kind
+    # 'remote' keyed account:<name>:<the server's feed id>, their articles keyed by the
+    # server's item id (guid). accounts: each account's sync state (the pull's cursor,
+    # the last sync and error, the backoff); outbox: the states the reader wants on the
+    # server (desired values, never toggles), written in the mark's own transaction
+    # (flags.py) and deleted once pushed; a pull never changes a flag queued here.
+    # IF NOT EXISTS: a store whose version was set back by hand (the tests' old stores).
+    """
+    CREATE TABLE IF NOT EXISTS accounts (
+        name TEXT PRIMARY KEY,
+        cursor TEXT,
+        synced_at INTEGER,
+        error TEXT,
+        error_at INTEGER,
+        failures INTEGER NOT NULL DEFAULT 0,
+        retry_at INTEGER
+    );
+    CREATE TABLE IF NOT EXISTS outbox (
+        id INTEGER PRIMARY KEY,
+        account TEXT NOT NULL,
+        item_id TEXT NOT NULL,
+        flag TEXT NOT NULL,
+        value INTEGER NOT NULL,
+        UNIQUE (account, item_id, flag)
+    );
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

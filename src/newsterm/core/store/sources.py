@@ -27,10 +27,10 @@ class SourcesMixin(SearchMixin):
         """
         wanted = {s.key for s in sources}
         with self._tx() as db:
-            existing = {
+            existing = {  # an account's feeds follow its server, not feeds.toml
                 key: (sid, label, section_id)
                 for sid, key, label, section_id in db.execute(
-                    "SELECT id, key, label, section_id FROM sources"
+                    "SELECT id, key, label, section_id FROM sources WHERE kind != 'remote'"
                 )
             }
             for source in sources:

@@ -8,6 +8,11 @@ kinds, each with a one-line message fit for the account's row in the sidebar.
 Ids are the server's own, as strings: GReader item ids are normalised to the decimal
 form of the 64-bit id (``tag:google.com,2005:reader/item/<hex>`` and the decimal id of
 ``stream/items/ids`` are the same item); TT-RSS ids are decimal integers already.
+
+Optional: a provider may also have ``async def items(self, ids: Sequence[str]) ->
+list[RemoteItem]`` (those items by id); the engine then fetches the unread and starred
+items the pulls never brought (older than the first pull's window). Without it, they
+wait until they come in a pull.
 """
 
 from __future__ import annotations

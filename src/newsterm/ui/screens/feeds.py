@@ -9,15 +9,22 @@ as ``rich.text.Text``, never as a markup string.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import threading
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Literal, TypeVar
+from collections.abc import Callable, Coroutine
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from newsterm.core.errors import NewstermError
 from newsterm.core.library import Library
-from newsterm.core.models import SectionNode, View, section_shown, section_to_string
+from newsterm.core.models import (
+    SectionNode,
+    View,
+    section_from_string,
+    section_shown,
+    section_to_string,
+)
 from newsterm.core.urls import shown as shown_url
 from newsterm.ui.keys import bindings
 from newsterm.ui.messages import SidebarLoaded
@@ -104,16 +111,15 @@ class FeedActions(_ScreenBase):
     @work(thread=True, exclusive=True, group="feed-info")
     def _read_info(self, purpose: Literal["remove", "edit"], key: str) -> None:
         library = self.library
-        label = next(
-            (feed.label for feed in library.feed_nodes() if feed.key == key), shown_url(key)
-        )
+        node = next((feed for feed in library.feed_nodes() if feed.key == key), None)
+        label = node.label if node else shown_url(key)
         configured = next((feed for feed in library.config.feeds if feed.url == key), None)
         total, starred = _manage().article_counts(library, key)
         info = FeedInfo(
             key,
             label,
             configured.title if configured else None,
-            configured.section if configured else (),
+            configured.section if configured else node.section if node else (),
             total,
             starred,
         )
@@ -211,10 +217,24 @@ class FeedActions(_ScreenBase):
             self._changed(f"{failed}: {exc!r}"[:300], "error")
         return False, None
 
+    def _remote(
+        self, change: Callable[[], Coroutine[Any, Any, object]], notice: str, failed: str
+    ) -> None:
+        """A change on an account's server (then a sync), from a worker thread."""
+        before = self.library.sections()
+        ok, _ = self._attempt(lambda: asyncio.run(change()), "Not done", failed, edits=False)
+        if ok:
+            self._changed(notice, before=before)
+
     @work(thread=True, group="feeds")
     def _add_worker(self, new: NewFeed) -> None:
         library = self.library
         refused, failed = "Not added", f"Adding {new.url} failed"
+        account, *folder = section_from_string(new.section) or [""]
+        if account in {a.name for a in library.config.accounts}:  # on its server
+            where = "/".join(folder) or None
+            subscribe = lambda: library.subscribe_remote(account, new.url, where)  # noqa: E731
+            return self._remote(subscribe, f"{account}: subscribed to {new.url}.", failed)
         ok, added = self._attempt(
             lambda: _manage().add_feed(library, new.url, new.title or None, new.section),
             refused,
@@ -242,6 +262,9 @@ class FeedActions(_ScreenBase):
 
     @work(thread=True, group="feeds")
     def _remove_worker(self, info: FeedInfo, keep_starred: bool) -> None:
+        if info.key.startswith("account:"):  # on its server
+            notice, failed = f"Unsubscribed from {info.label}.", f"Removing {info.label} failed"
+            return self._remote(lambda: self.library.unsubscribe_remote(info.key), notice, failed)
         before = self.library.sections()
         ok, removed = self._attempt(
             lambda: _manage().remove_feed(self.library, info.key, keep_starred=keep_starred),
@@ -257,6 +280,11 @@ class FeedActions(_ScreenBase):
 
     @work(thread=True, group="feeds")
     def _edit_worker(self, info: FeedInfo, title: str, section: str) -> None:
+        if info.key.startswith("account:"):  # a folder on its server (its title is the server's)
+            _, *folder = section_from_string(section) or [""]
+            where = "/".join(folder) or None
+            move = lambda: self.library.move_remote(info.key, where)  # noqa: E731
+            return self._remote(move, f"{info.label} moved.", f"Moving {info.label} failed")
         before = self.library.sections()
         ok, _ = self._attempt(
             lambda: _manage().edit_feed(self.library, info.key, title or None, section),

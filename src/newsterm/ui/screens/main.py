@@ -37,7 +37,7 @@ from newsterm.ui.screens.links import LinkActions
 from newsterm.ui.screens.list_options import ListOptionsActions
 from newsterm.ui.screens.marking import MarkActions
 from newsterm.ui.screens.queries import QueryActions
-from newsterm.ui.screens.refreshing import RefreshActions
+from newsterm.ui.screens.refreshing import SYNC_SECONDS, RefreshActions
 from newsterm.ui.screens.sidebar import SidebarActions
 from newsterm.ui.screens.tools import ToolsActions
 from newsterm.ui.screens.walk import WalkActions
@@ -172,7 +172,11 @@ class MainScreen(
             self.app.call_from_thread(self.reload)
         settings = self.library.config.settings
         if settings.refresh_on_start and self.library.configured_feeds():
-            self.app.call_from_thread(self.action_refresh_all)
+            self.app.call_from_thread(self.action_refresh_all)  # accounts sync with it
+        elif self.library.config.accounts:
+            self.app.call_from_thread(self._sync_worker)
+        if self.library.config.accounts:  # then in the background (refreshing.py)
+            self.app.call_from_thread(self.set_interval, SYNC_SECONDS, self._sync_worker)
         self.app.call_from_thread(self.start_tools)  # feeds due by their schedule, hooks
 
     # -- loading -------------------------------------------------------------------

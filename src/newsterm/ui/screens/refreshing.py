@@ -19,6 +19,8 @@ from newsterm.ui.workers import work
 
 LIST_CALM_SECONDS = 1.0
 """During a refresh, the list catches up only after this long without a key."""
+SYNC_SECONDS = 180.0
+"""How often the accounts sync in the background (marks pushed, the server's pulled)."""
 
 if TYPE_CHECKING:
     from textual.screen import Screen
@@ -50,7 +52,9 @@ class RefreshActions(_ScreenBase):
 
     def action_refresh(self) -> None:
         selection = self.query_one(SectionTree).current_view or self.selected
-        if selection.kind == "source" and selection.source:
+        if self.library.is_account_view(selection):  # its server's, now
+            self._sync_worker(force=True)
+        elif selection.kind == "source" and selection.source:
             self.run_refresh([selection.source])
         elif selection.kind == "section":
             keys = [
@@ -69,7 +73,7 @@ class RefreshActions(_ScreenBase):
         if self._refreshing:
             self.app.notify("A refresh is already running.", timeout=2)
             return
-        if not self.library.configured_feeds(keys):
+        if not self.library.configured_feeds(keys) and not (keys is None and self._accounts):
             self.app.notify("No feeds to refresh here.", timeout=2)
             return
         self._refreshing = True
@@ -100,6 +104,29 @@ class RefreshActions(_ScreenBase):
         finally:  # a failed refresh ends too (and the error handler says why)
             self._refreshing = False
             self.post_message(RefreshFinished(reports))
+
+    @property
+    def _accounts(self) -> bool:
+        return bool(self.library.config.accounts)
+
+    @work(exclusive=True, group="sync")
+    async def _sync_worker(self, force: bool = False) -> None:
+        if self._refreshing:  # a refresh syncs the accounts too
+            return
+        if force:
+            self.query_one("#status", Static).update(Text("syncing…"))
+        reports = await self.library.sync_accounts(force=force)
+        if force:
+            self.query_one("#status", Static).update(Text(" · ".join(r.line() for r in reports)))
+        if any(r.new or r.changed or r.pushed for r in reports):
+            self.reload()
+        self._show_account_status()
+
+    def _show_account_status(self) -> None:
+        """ "home: offline, 12 changes queued" on the status line while an account is."""
+        status = self.library.account_status()
+        if status:
+            self.query_one("#status", Static).update(Text(status))
 
     def on_refresh_progressed(self, message: RefreshProgressed) -> None:
         bar = self.query_one("#progress", ProgressBar)
@@ -148,5 +175,7 @@ class RefreshActions(_ScreenBase):
             summary += f" · {skipped} left to another newsterm"
         if waiting := sum(1 for r in message.reports if r.waiting):
             summary += f" · {waiting} waiting (server floor)"
+        if status := self.library.account_status():
+            summary += f" · {status}"
         self.query_one("#status", Static).update(Text(summary))
         self.reload()
