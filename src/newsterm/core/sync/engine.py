@@ -79,10 +79,9 @@ def make_provider(account: AccountConfig, password: str, limits: FetchLimits) ->
         from newsterm.core.sync.greader import GReader
 
         return GReader(account.url, account.user, password, limits=limits)
-    from newsterm.core.sync.ttrss import TtrssProvider  # type: ignore[import-not-found,unused-ignore]
+    from newsterm.core.sync.ttrss import TtrssProvider
 
-    provider: Provider = TtrssProvider(account.url, account.user, password, limits=limits)
-    return provider
+    return TtrssProvider(account.url, account.user, password, limits=limits)
 
 
 ProviderFactory = Callable[[AccountConfig, str, FetchLimits], Provider]
