@@ -152,9 +152,9 @@ def test_a_wrong_password_is_one_line_and_nothing_is_lost(
     lib = _library(tmp_path, server)
     _sync(lib)
     (aid, *_) = lib.article_ids(View("all"))
-    lib.set_starred([aid])
     lib.close()
     lib = _library(tmp_path, server, password_env="NT_GR_WRONG")
+    lib.set_starred([aid])
     report = _sync(lib)
     assert report.error == "the server refused the user or password"
     assert report.queued == 1 and len(lib.article_ids(View("all"))) == 3
@@ -331,6 +331,7 @@ def test_an_account_taken_out_of_feeds_toml_is_forgotten_but_starred_stay(
     lib = _library(tmp_path, server)
     _sync(lib)
     (aid,) = [r.rowid for r in lib.rows(lib.article_ids(View("all"))) if r.title == "Third"]
+    server.stop()  # the mark cannot be sent, even at quit
     lib.set_read([aid])
     lib.close()
     config = parse_config("", tmp_path / "feeds.toml")
@@ -338,4 +339,32 @@ def test_an_account_taken_out_of_feeds_toml_is_forgotten_but_starred_stay(
     assert set(_titles(lib, View("all"))) == {"Second"}  # the starred one
     state = lib._store.account_state("home")
     assert state.cursor is None and state.queued == 1  # the mark waits, should it return
+    lib.close()
+
+
+def test_quitting_sends_the_queued_marks(tmp_path: Path, server: GReaderServer) -> None:
+    """Read and star, quit: the server has the marks (no sync was asked for)."""
+    lib = _library(tmp_path, server)
+    _sync(lib)
+    ids = {r.title: r.rowid for r in lib.rows(lib.article_ids(View("all")))}
+    lib.set_read([ids["Third"]])
+    lib.set_starred([ids["First"]])
+    assert lib.account_states()[0].queued == 2
+    lib.close()
+    items = {i.title: i for i in server.state.items.values()}
+    assert items["Third"].read and items["First"].starred
+
+
+def test_pushing_sends_only_the_queue(tmp_path: Path, server: GReaderServer) -> None:
+    """The reader's push a moment after marks: the queue goes, nothing is pulled."""
+    lib = _library(tmp_path, server)
+    _sync(lib)
+    (aid,) = [r.rowid for r in lib.rows(lib.article_ids(View("all"))) if r.title == "Third"]
+    lib.set_read([aid])
+    server.state.add_item(next(iter(server.state.feeds.values())), "Fourth")
+    (report,) = asyncio.run(lib.push_accounts())
+    assert report.error is None and report.pushed == 1
+    assert {i.title: i for i in server.state.items.values()}["Third"].read
+    assert "Fourth" not in _titles(lib, View("all"))  # not pulled
+    assert asyncio.run(lib.push_accounts()) == []  # nothing queued: the server is not asked
     lib.close()

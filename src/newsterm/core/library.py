@@ -54,6 +54,8 @@ log = logging.getLogger(__name__)
 
 _RENDER_CACHE = 64
 QUIT_WAIT_SECONDS = 3.0
+PUSH_AT_QUIT_SECONDS = 3.0
+"""How long quitting waits for an account's queued marks to reach its server."""
 """How long closing waits for marks a busy store has not taken yet (then journalled)."""
 
 
@@ -100,6 +102,8 @@ class Library(PagesMixin, QueriesMixin, FeedsMixin, ToolsMixin, SyncMixin):
         if self._extractor is not None:
             self._extractor.close()
         journalled = self._marks.close(wait)
+        if not journalled:
+            self.push_before_closing(PUSH_AT_QUIT_SECONDS)
         try:
             self._store.backup_flags()
         except OSError as exc:

@@ -6,6 +6,7 @@ sidebar rows, and subscribing/unsubscribing on the server. See core/sync/engine.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -14,6 +15,8 @@ from newsterm.core.config_accounts import AccountConfig
 from newsterm.core.errors import ConfigError
 from newsterm.core.models import FeedNode, Source, View
 from newsterm.core.store import Store
+
+log = logging.getLogger("newsterm")
 
 if TYPE_CHECKING:
     from newsterm.core.store.sync import AccountState
@@ -54,6 +57,44 @@ class SyncMixin:
             await AccountSync(self._store, account, settings, factory).run(force)
             for account in accounts
         ]
+
+    async def push_accounts(self) -> list[AccountReport]:
+        """Send the accounts' queued changes now, without pulling (the reader calls it a
+        moment after marks, so the server has them soon). Accounts with nothing queued
+        are not contacted."""
+        from newsterm.core.sync.engine import AccountSync, make_provider
+
+        factory = self.provider_factory or make_provider
+        reports = []
+        for account in self.config.accounts:
+            state = await asyncio.to_thread(self._store.account_state, account.name)
+            if state.queued:
+                sync = AccountSync(self._store, account, self.config.settings, factory)
+                reports.append(await sync.push())
+        return reports
+
+    def push_before_closing(self, seconds: float) -> None:
+        """At quit: the queued changes get ``seconds`` to reach their servers; what is
+        not sent by then stays queued for the next start (nothing is lost)."""
+        if not self.config.accounts:
+            return
+
+        async def bounded() -> None:
+            try:
+                await asyncio.wait_for(self.push_accounts(), seconds)
+            except TimeoutError:
+                log.warning("quitting before the queued changes reached the server")
+
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:  # no loop in this thread (the CLI, the TUI once it ended)
+            asyncio.run(bounded())
+            return
+        import threading  # called from a coroutine: the push runs beside its loop
+
+        pusher = threading.Thread(target=asyncio.run, args=(bounded(),), name="push-at-quit")
+        pusher.start()
+        pusher.join(seconds + 1)
 
     def sync_accounts_blocking(
         self, names: Sequence[str] | None = None, force: bool = False

@@ -79,6 +79,10 @@ class MarksChanged(Message):
         self.bulk = bulk
 
 
+class MarksToPush(Message):
+    """Marks on a sync account's articles wait in its outbox: time to send them."""
+
+
 class RefreshProgressed(Message):
     """One more feed done in a refresh run."""
 

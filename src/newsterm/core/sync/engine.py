@@ -131,6 +131,33 @@ class AccountSync:
                 self._provider = None
         return report
 
+    async def push(self) -> AccountReport:
+        """Only send the queued changes (after marks in the reader, and when it quits):
+        no pull. Never raises for the server's or the network's trouble; what could not
+        be sent stays queued for the next sync."""
+        import asyncio
+
+        name = self.account.name
+        try:
+            pushed = await self._push()
+        except SyncError as exc:
+            backoff = AUTH_BACKOFF if isinstance(exc, SyncAuthError) else BACKOFF
+            state = await asyncio.to_thread(
+                self.store.record_account_error, name, str(exc), backoff
+            )
+            return AccountReport(name, error=str(exc), queued=state.queued)
+        except NewstermError as exc:
+            log.warning("%s: push stopped: %s", name, exc)
+            return AccountReport(name, error=str(exc))
+        finally:
+            if self._provider is not None:
+                try:
+                    await self._provider.close()
+                except (NewstermError, OSError) as exc:
+                    log.warning("%s: closing: %s", name, exc)
+                self._provider = None
+        return AccountReport(name, pushed=pushed)
+
     async def _call(self, step: Callable[[Provider], Awaitable[T]]) -> T:
         """One provider call; after a session ended, a new login and the call again."""
         import asyncio

@@ -11,7 +11,7 @@ from textual.timer import Timer
 from textual.widgets import Static
 
 from newsterm.core.library import Library
-from newsterm.ui.messages import MarksChanged
+from newsterm.ui.messages import MarksChanged, MarksToPush
 from newsterm.ui.widgets.article_list import ArticleList
 from newsterm.ui.widgets.article_view import ArticleView
 from newsterm.ui.workers import work
@@ -24,12 +24,18 @@ else:
     _ScreenBase = object
 
 
+PUSH_AFTER_SECONDS = 2.0
+"""A burst of marks on a sync account's articles goes to the server this long after the
+last one (the sync's own schedule is minutes)."""
+
+
 class MarkActions(_ScreenBase):
     """``m``, ``s``, ``A``, ``u`` of the main screen."""
 
     library: Library
     _undo: list[tuple[str, dict[int, bool]]]
     _sidebar_timer: Timer | None
+    _push_timer: Timer | None = None
     _busy_shown: bool
 
     def load_sidebar(self) -> object:
@@ -47,6 +53,12 @@ class MarkActions(_ScreenBase):
         if self._sidebar_timer is not None:
             self._sidebar_timer.stop()
         self._sidebar_timer = self.set_timer(0.15, self.load_sidebar)
+        if self.library.config.accounts:  # a sync account's marks reach its server soon
+            if self._push_timer is not None:
+                self._push_timer.stop()
+            self._push_timer = self.set_timer(
+                PUSH_AFTER_SECONDS, lambda: self.post_message(MarksToPush())
+            )
 
     def _marks_waiting(self, waiting: int) -> None:
         """From any thread: the mark queue's count changed (see core/marks.py)."""

@@ -12,7 +12,7 @@ from textual.widgets import ProgressBar, Static
 
 from newsterm.core.library import Library
 from newsterm.core.models import SourceReport, View
-from newsterm.ui.messages import RefreshFinished, RefreshProgressed
+from newsterm.ui.messages import MarksToPush, RefreshFinished, RefreshProgressed
 from newsterm.ui.widgets.article_list import ArticleList
 from newsterm.ui.widgets.section_tree import SectionTree
 from newsterm.ui.workers import work
@@ -121,6 +121,16 @@ class RefreshActions(_ScreenBase):
         if any(r.new or r.changed or r.pushed for r in reports):
             self.reload()
         self._show_account_status()
+
+    def on_marks_to_push(self, message: MarksToPush) -> None:
+        self._push_worker()
+
+    @work(exclusive=True, group="push")
+    async def _push_worker(self) -> None:
+        """The accounts' queued marks, sent now (no pull): see MarkActions."""
+        reports = await self.library.push_accounts()
+        if any(r.error for r in reports):
+            self._show_account_status()
 
     def _show_account_status(self) -> None:
         """ "home: offline, 12 changes queued" on the status line while an account is."""

@@ -336,9 +336,7 @@ def saved_search_views(
         return {}
     either = " or ".join(f"({query})" for _, query, _, _ in saved)
     heading = View("search", query=either)
-    found: dict[tuple[View, View | None], tuple[str, int]] = {
-        (heading, None): (SAVED_HEADING, 0)
-    }
+    found: dict[tuple[View, View | None], tuple[str, int]] = {(heading, None): (SAVED_HEADING, 0)}
     seen: set[View] = {heading}
     for name, query, unread, _ in saved:
         view = View("search", query=query)
