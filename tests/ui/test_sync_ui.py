@@ -47,7 +47,7 @@ async def test_the_account_syncs_after_start_up_and_says_when_offline(
             await app.screen._sync_worker().wait()  # type: ignore[attr-defined]
             await settle(pilot)
             status = str(app.screen.query_one("#status", Static).render())
-            assert status == "home: offline, 1 changes queued"
+            assert status == "home: offline, 1 change queued"
 
 
 async def test_d_on_an_account_feed_unsubscribes_on_the_server(

@@ -109,10 +109,12 @@ class SyncMixin:
     def account_status(self) -> str | None:
         """One line for the status bar when an account is not in sync, e.g. ``home:
         offline, 12 changes queued``; None when every account is fine."""
+        from newsterm.core.sync.engine import queued_changes
+
         parts = []
         for state in self.account_states():
             if state.error:
-                parts.append(f"{state.name}: offline, {state.queued} changes queued")
+                parts.append(f"{state.name}: offline, {queued_changes(state.queued)}")
             elif state.synced_at is None:
                 parts.append(f"{state.name}: not synced yet")
         return "; ".join(parts) or None

@@ -64,9 +64,9 @@ class AccountReport:
     def line(self) -> str:
         """One line for ``newsterm refresh``/``sync`` and the status bar."""
         if self.skipped:
-            return f"{self.name}: waiting to retry ({self.error}); {self.queued} changes queued"
+            return f"{self.name}: waiting to retry ({self.error}); {queued_changes(self.queued)}"
         if self.error:
-            return f"{self.name}: offline ({self.error}), {self.queued} changes queued"
+            return f"{self.name}: offline ({self.error}), {queued_changes(self.queued)}"
         return (
             f"{self.name}: {self.feeds} feeds, {self.new} new, {self.changed} marks from the "
             f"server, {self.pushed} sent"
@@ -85,6 +85,11 @@ def make_provider(account: AccountConfig, password: str, limits: FetchLimits) ->
 
 
 ProviderFactory = Callable[[AccountConfig, str, FetchLimits], Provider]
+
+
+def queued_changes(count: int) -> str:
+    """ "1 change queued", "12 changes queued"."""
+    return f"{count} change queued" if count == 1 else f"{count} changes queued"
 
 
 class AccountSync:
