@@ -128,6 +128,8 @@ class Refresher:
         try:
             async with Fetcher(fetch_limits(settings)) as fetcher:
                 states = await asyncio.to_thread(store.source_states, [s.key for s in todo])
+                # Each host's connections stay open until its last feed is fetched.
+                fetcher.expect(_fetch_url(s, states.get(s.key)) for s in todo)
                 # A feed holds its slot from its fetch until its worker is done: so many
                 # bodies at most wait in this process (fetching outpaces parsing).
                 slots = asyncio.Semaphore(max(1, settings.concurrency))
@@ -207,17 +209,20 @@ class Refresher:
         label = source.title or (state.title if state and state.title else None)
         report = SourceReport(source.key, label or shown_url(source.key))
         now = datetime.now(UTC)
+        url = _fetch_url(source, state)
         if state and state.retry_after and state.retry_after > now:
             wait = int((state.retry_after - now).total_seconds())
+            await fetcher.forget(url)
             return replace(report, error=f"server asked to wait; next try in {wait} s")
         try:
             headers = expand_headers(options.headers, os.environ)
         except ConfigError as exc:
+            await fetcher.forget(url)
             await asyncio.to_thread(self._store.record_fetch, source.key, ok=False, error=str(exc))
             return replace(report, error=str(exc))
         try:
             result = await fetcher.fetch(
-                (state.url if state else None) or source.key,
+                url,
                 state.etag if state else None,
                 state.last_modified if state else None,
                 headers=headers,
@@ -359,6 +364,11 @@ def _start_workers(pool: Executor, workers: int) -> None:
     """Make ``pool`` start its ``workers`` processes (one per task while none is idle)."""
     for future in [pool.submit(os.getpid) for _ in range(workers)]:
         future.result()
+
+
+def _fetch_url(source: Source, state: SourceState | None) -> str:
+    """Where ``source`` is fetched from: its permanent new address, once it moved."""
+    return (state.url if state else None) or source.key
 
 
 def _label(source: Source, timings: Mapping[str, schedule.FeedTiming]) -> str:
