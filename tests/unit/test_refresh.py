@@ -226,6 +226,45 @@ def test_second_refresh_is_conditional_and_costs_no_parse(
     lib.close()
 
 
+def test_an_unreadable_body_fetched_again_is_not_parsed_again(
+    tmp_path: Path, server: FeedServer
+) -> None:
+    """A body that failed to parse is remembered by its hash: fetched again unchanged it
+    keeps its error and never reaches a worker (none is started); after another kind of
+    failure, or once the body changes, it is parsed again."""
+    broken = b"<!doctype html><html><body><p>Not a feed</p></body></html>"
+    server.routes = {
+        "/broken.xml": Route(body=broken, validators=False),
+        "/good.xml": Route(body=rss([("a", "Alpha")])),
+    }
+    paths = ["/broken.xml", "/good.xml"]
+    lib = library(tmp_path, server, paths)
+    first = reports_by_path(lib.refresh_sync(), server)["/broken.xml"]
+    assert "not a feed" in first.error
+    lib.close()
+
+    def again() -> tuple[str | None, bool]:
+        lib = library(tmp_path, server, paths)
+        report = reports_by_path(lib.refresh_sync(), server)["/broken.xml"]
+        parsed = lib._refresher is not None and lib._refresher._pool is not None
+        lib.close()
+        return report.error, parsed
+
+    assert again() == (first.error, False)  # the same body: its error, no worker
+    assert again() == (first.error, False)
+    server.routes["/broken.xml"] = Route(status=500)
+    error, _ = again()
+    assert error is not None and "500" in error
+    server.routes["/broken.xml"] = Route(body=broken, validators=False)
+    assert again() == (first.error, True)  # the mark went with the other failure
+    server.routes["/broken.xml"] = Route(body=rss([("b", "Beta")]), validators=False)
+    error, parsed = again()
+    assert error is None and parsed
+    lib = library(tmp_path, server, paths)
+    assert {r.title for r in lib.rows(lib.article_ids(View()))} == {"Alpha", "Beta"}
+    lib.close()
+
+
 def test_refresh_never_duplicates_and_keeps_read_state(tmp_path: Path, server: FeedServer) -> None:
     server.routes = {"/f.xml": Route(body=rss([("a", "Alpha"), ("b", "Beta")]), validators=False)}
     lib = library(tmp_path, server, ["/f.xml"])

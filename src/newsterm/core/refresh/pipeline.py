@@ -27,7 +27,7 @@ from newsterm.core.config_tools import expand_headers
 from newsterm.core.errors import ConfigError, StoreError
 from newsterm.core.models import Source, SourceReport, SourceState
 from newsterm.core.refresh.worker import Failed, FeedJob, Stored, parse_and_store, worker_init
-from newsterm.core.store import Fetched, Store, lease_owner
+from newsterm.core.store import Fetched, Store, failed_body, lease_owner
 from newsterm.core.urls import shown as shown_url
 
 if TYPE_CHECKING:
@@ -264,6 +264,8 @@ class Refresher:
             if state and state.body_hash == digest:
                 unchanged.append((source.key, validators))
                 return replace(report, not_modified=True)
+            if state and state.last_error and state.body_hash == failed_body(digest):
+                return replace(report, error=state.last_error)  # unreadable, and unchanged
             # The worker parses and stores: this process (the UI's, under the TUI) only
             # fetches, so neither the rows nor the writing compete with the event loop.
             outcome = await asyncio.get_running_loop().run_in_executor(

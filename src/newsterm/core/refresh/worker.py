@@ -113,8 +113,8 @@ def parse_and_store(db_path: str, body: bytes, job: FeedJob) -> Outcome:
             store = _worker_stores[db_path] = Store.attach(Path(db_path))
         known, zdict = store.fingerprints_and_zdict(job.key)
         parsed = parse(body, job.key, job.url, job.content_type, job.section, known, zdict)
-        if isinstance(parsed, Failed):
-            store.record_fetch(job.key, ok=False, error=parsed.error)
+        if isinstance(parsed, Failed):  # the same body is not parsed again (its hash is kept)
+            store.record_fetch(job.key, ok=False, error=parsed.error, body_hash=job.body_hash)
             return parsed
         with _write_lock:
             saved = store.save_feed(

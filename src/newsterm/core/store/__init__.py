@@ -30,6 +30,7 @@ from newsterm.core.store.lists import ListsMixin
 from newsterm.core.store.prepare import Prepared, fingerprint, prepare
 from newsterm.core.store.schedule import Fetched, ScheduleMixin
 from newsterm.core.store.search import TIME_ORDER_MAX, SearchMixin, match_expressions
+from newsterm.core.store.sources import failed_body
 
 __all__ = [
     "BACKUP_DIR",
@@ -41,6 +42,7 @@ __all__ = [
     "SaveResult",
     "TIME_ORDER_MAX",
     "Store",
+    "failed_body",
     "fingerprint",
     "latest_backup",
     "lease_owner",
