@@ -246,7 +246,8 @@ def test_an_unreadable_body_fetched_again_is_not_parsed_again(
     def again() -> tuple[str | None, bool]:
         lib = library(tmp_path, server, paths)
         report = reports_by_path(lib.refresh_sync(), server)["/broken.xml"]
-        parsed = lib._refresher is not None and lib._refresher._pool is not None
+        pool = lib._refresher._pool if lib._refresher is not None else None
+        parsed = pool is not None and pool.started
         lib.close()
         return report.error, parsed
 

@@ -13,10 +13,8 @@ import asyncio
 import hashlib
 import logging
 import os
-import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Executor
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -26,7 +24,8 @@ from newsterm.core.config import FeedOptions, Settings
 from newsterm.core.config_tools import expand_headers
 from newsterm.core.errors import ConfigError, StoreError
 from newsterm.core.models import Source, SourceReport, SourceState
-from newsterm.core.refresh.worker import Failed, FeedJob, Stored, parse_and_store, worker_init
+from newsterm.core.refresh.pool import ParsePool, lock_path_for, worker_count
+from newsterm.core.refresh.worker import Failed, FeedJob, Stored
 from newsterm.core.store import Fetched, Store, failed_body, lease_owner
 from newsterm.core.urls import shown as shown_url
 
@@ -66,18 +65,17 @@ def lease_seconds(settings: Settings, feeds: int) -> int:
 
 
 class Refresher:
-    """Refreshes feeds into one store; owns the worker pool (made at the first use)."""
+    """Refreshes feeds into one store; owns the parsing processes (started when a
+    refresh first has a body to parse, or at its start when a feed was never stored)."""
 
     def __init__(self, store: Store) -> None:
         self._store = store
-        self._pool: Executor | None = None
-        self._started: asyncio.Future[None] | None = None
+        self._pool: ParsePool | None = None
 
     def close(self) -> None:
         if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool.close()
             self._pool = None
-            self._started = None
 
     async def refresh(
         self,
@@ -128,6 +126,8 @@ class Refresher:
         try:
             async with Fetcher(fetch_limits(settings)) as fetcher:
                 states = await asyncio.to_thread(store.source_states, [s.key for s in todo])
+                if any(s.key not in states or not states[s.key].body_hash for s in todo):
+                    self._parsers().start()  # a new feed: bodies to parse, surely
                 # Each host's connections stay open until its last feed is fetched.
                 fetcher.expect(_fetch_url(s, states.get(s.key)) for s in todo)
                 # A feed holds its slot from its fetch until its worker is done: so many
@@ -268,22 +268,22 @@ class Refresher:
                 return replace(report, error=state.last_error)  # unreadable, and unchanged
             # The worker parses and stores: this process (the UI's, under the TUI) only
             # fetches, so neither the rows nor the writing compete with the event loop.
-            outcome = await asyncio.get_running_loop().run_in_executor(
-                await self._ready_pool(),
-                parse_and_store,
-                str(self._store.path),
-                result.body,
-                FeedJob(
-                    key=source.key,
-                    url=result.url,
-                    content_type=result.content_type,
-                    section=source.section,
-                    keep_days=options.keep_days,
-                    max_articles=options.max_articles,
-                    body_hash=digest,
-                    validators=validators,
-                ),
+            job = FeedJob(
+                key=source.key,
+                url=result.url,
+                content_type=result.content_type,
+                section=source.section,
+                keep_days=options.keep_days,
+                max_articles=options.max_articles,
+                body_hash=digest,
+                validators=validators,
             )
+            payload = (str(self._store.path), result.body, job)
+            del result, body  # while it waits for a worker, the body's one reference is this
+            ok, outcome = await self._parsers().run(payload)
+            del payload
+            if not ok:
+                raise outcome
         except asyncio.CancelledError:
             raise
         except StoreError as exc:  # busy or broken store: the feed is fetched again next time
@@ -312,37 +312,9 @@ class Refresher:
                 )
         raise AssertionError(outcome)  # pragma: no cover - Outcome has two kinds
 
-    async def _ready_pool(self) -> Executor:
-        """The pool, its workers started off the event loop: starting one waits for the
-        forkserver to have imported the parsers (0.1-0.3 s), and fetches go on meanwhile."""
-        pool = self._executor()
-        if self._started is None:
-            workers = max(1, min(4, os.cpu_count() or 1))
-            self._started = asyncio.get_running_loop().run_in_executor(
-                None, _start_workers, pool, workers
-            )
-        await asyncio.shield(self._started)
-        return pool
-
-    def _executor(self) -> Executor:
-        """The pool that parses and stores: processes, so neither holds the UI's GIL."""
+    def _parsers(self) -> ParsePool:
+        """The parsing processes (each started at its first job)."""
         if self._pool is None:
-            import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor
-            from multiprocessing import forkserver, resource_tracker
-
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(
-                ["newsterm.core.sources.feeds", "newsterm.core.refresh.worker"]
-            )
-            # The helper processes are started with the real stderr: under the TUI
-            # sys.stderr is Textual's capture, whose descriptor cannot be passed on.
-            captured, sys.stderr = sys.stderr, sys.__stderr__
-            try:
-                resource_tracker.ensure_running()
-                forkserver.ensure_running()  # type: ignore[attr-defined]
-            finally:
-                sys.stderr = captured
             log_file = next(
                 (
                     h.baseFilename
@@ -351,21 +323,12 @@ class Refresher:
                 ),
                 None,
             )
-            # The TUI logs to a file (the terminal is its screen); the command line does not.
-            under_ui = log_file is not None
-            self._pool = ProcessPoolExecutor(
-                initializer=worker_init,
-                initargs=(log_file, context.Lock(), under_ui),
-                max_workers=max(1, min(4, os.cpu_count() or 1)),
-                mp_context=context,
+            # The TUI logs to a file (the terminal is its screen); the command line does
+            # not. Under the TUI the workers yield the CPU to the event loop that draws.
+            self._pool = ParsePool(
+                worker_count(), lock_path_for(self._store.path), log_file, log_file is not None
             )
         return self._pool
-
-
-def _start_workers(pool: Executor, workers: int) -> None:
-    """Make ``pool`` start its ``workers`` processes (one per task while none is idle)."""
-    for future in [pool.submit(os.getpid) for _ in range(workers)]:
-        future.result()
 
 
 def _fetch_url(source: Source, state: SourceState | None) -> str:
