@@ -500,6 +500,44 @@ def test_expected_feeds_of_a_host_share_its_connection_from_one_fetch_to_the_nex
     assert threads_after <= before
 
 
+def test_a_304_a_redirect_and_an_error_leave_their_connection_to_the_next_fetch(
+    raw_server: _RawServer,
+) -> None:
+    """Bodies we do not use (none for a 304, a short one for a redirect or an error)
+    are read to their end, so one connection carries every fetch of the host."""
+    lock = threading.Lock()
+    ports: list[int] = []
+
+    def answer(status: int, body: bytes, **headers: str) -> Handler:
+        def handler(h: BaseHTTPRequestHandler) -> None:
+            with lock:
+                ports.append(h.client_address[1])
+            h.send_response(status)
+            for name, value in headers.items():
+                h.send_header(name, value)
+            h.send_header("Content-Length", str(len(body)))
+            h.end_headers()
+            h.wfile.write(body)
+
+        return handler
+
+    raw_server.routes["/same"] = answer(304, b"", ETag='"v1"')
+    raw_server.routes["/moved"] = answer(302, b"<p>moved</p>", Location="/same")
+    raw_server.routes["/gone"] = answer(404, b"<html>not here</html>")
+    raw_server.routes["/ok"] = answer(200, FEED)
+    urls = [raw_server.url(p) for p in ("/same", "/moved", "/gone", "/ok")]
+
+    async def run() -> list[FetchResult]:
+        async with Fetcher(FetchLimits(per_host=2, concurrency=8)) as fetcher:
+            fetcher.expect(urls)
+            return [await fetcher.fetch(url, etag='"v1"') for url in urls]
+
+    results = asyncio.run(run())
+    assert [r.status for r in results] == [304, 304, 404, 200]
+    assert results[2].error is not None and results[3].body == FEED
+    assert len(ports) == 5 and len(set(ports)) == 1
+
+
 def test_format_size() -> None:
     assert format_size(20 * 1024 * 1024) == "20 MB"
     assert format_size(1536 * 1024) == "1.5 MB"

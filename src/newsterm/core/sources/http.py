@@ -139,6 +139,26 @@ class _Inflater:
         return [tail]
 
 
+DRAIN_MAX = 65_536
+"""The longest body of a 304, a redirect or an error that is read to its end, so that
+its connection can carry the next request (an unread body closes the connection)."""
+DRAIN_SECONDS = 1.0
+
+
+async def _drain(response: httpx.Response) -> None:
+    """Read what is left of a small body we do not use (a 304 has none): a response
+    read to its end leaves its keep-alive connection to the next fetch of the host."""
+    length = response.headers.get("content-length", "").strip()
+    if response.status_code != 304 and not (length.isdigit() and int(length) <= DRAIN_MAX):
+        return  # unknown or long: the connection closes instead
+    try:
+        async with asyncio.timeout(DRAIN_SECONDS):
+            async for _ in response.aiter_raw():
+                pass
+    except (TimeoutError, httpx.HTTPError, OSError):
+        pass  # the connection closes; the answer is the status all the same
+
+
 def _inflater_for(header: str | None, limit: int) -> _Inflater | None:
     codings = [c.strip().lower() for c in (header or "").split(",")]
     codings = [c for c in codings if c and c != "identity"]
@@ -420,6 +440,8 @@ class Fetcher:
         while True:
             async with self._client.stream("GET", current, headers=headers) as response:
                 status = response.status_code
+                if not 200 <= status < 300:
+                    await _drain(response)
                 if status in _REDIRECTS:
                     target = self._redirect_target(current, response, visited)
                     hops += 1
