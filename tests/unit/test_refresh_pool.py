@@ -95,3 +95,26 @@ def test_a_closed_pool_answers_waiting_jobs(store: Store) -> None:
     (answer,) = asyncio.run(run())  # type: ignore[misc]
     assert isinstance(answer, WorkerDied)
     store.close()
+
+
+def test_the_heaviest_waiting_job_goes_first(store: Store) -> None:
+    """Big feeds early, so the last to end is a small one: one worker takes the first two
+    jobs at once (the one it parses and the next), then the waiting ones by weight."""
+    pool = ParsePool(1, lock_path_for(store.path), None, False)
+    keys = [f"https://x.example/{i}.xml" for i in range(5)]
+    weights = [1, 1, 3, 9, 5]
+    done: list[int] = []
+
+    async def one(i: int) -> None:
+        await pool.run((str(store.path), FEED, _job(keys[i])), weights[i])
+        done.append(weights[i])
+
+    async def run() -> None:
+        await asyncio.gather(*(one(i) for i in range(5)))
+
+    try:
+        asyncio.run(run())
+    finally:
+        pool.close()
+    assert done == [1, 1, 9, 5, 3]
+    store.close()

@@ -279,8 +279,9 @@ class Refresher:
                 validators=validators,
             )
             payload = (str(self._store.path), result.body, job)
+            weight = len(result.body)
             del result, body  # while it waits for a worker, the body's one reference is this
-            ok, outcome = await self._parsers().run(payload)
+            ok, outcome = await self._parsers().run(payload, weight)
             del payload
             if not ok:
                 raise outcome

@@ -69,9 +69,9 @@ class ParsePool:
         self._log_file = log_file
         self._yield_cpu = yield_cpu
         self._workers: list[_Worker] = []
-        self._queue: collections.deque[tuple[Any, asyncio.Future[Any]]] = collections.deque()
-        """Jobs no worker holds yet, as payloads or (given back by a worker that died
-        before it started them) frames; pickled only when handed over."""
+        self._queue: list[tuple[float, Any, asyncio.Future[Any]]] = []
+        """Jobs no worker holds yet: (weight, payload, future), the payload pickled only
+        when handed over (or a frame given back by a worker that died before it began)."""
         self._deaths = 0
         self._closed = False
 
@@ -84,14 +84,17 @@ class ParsePool:
         while len(self._workers) < self._size and not self._closed:
             self._workers.append(self._spawn())
 
-    async def run(self, payload: Any) -> Any:
+    async def run(self, payload: Any, weight: float = 0) -> Any:
         """What a worker's :func:`~newsterm.core.refresh.worker.serve` answers to
-        ``payload``; raises :class:`WorkerDied` if its worker ended first."""
+        ``payload``; raises :class:`WorkerDied` if its worker ended first.
+
+        Of the jobs waiting, the heaviest goes first (a feed's size: the big ones early,
+        so the last to end is a small one and the workers end together)."""
         if self._closed:
             raise WorkerDied("the refresh is closed")
         self.start()
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self._queue.append((payload, future))
+        self._queue.append((weight, payload, future))
         self._pump()
         return await future
 
@@ -104,7 +107,7 @@ class ParsePool:
             for _, future in worker.held:
                 if not future.done():
                     future.set_exception(WorkerDied("the refresh is closed"))
-        for _, future in self._queue:
+        for _, _, future in self._queue:
             if not future.done():
                 future.set_exception(WorkerDied("the refresh is closed"))
         self._queue.clear()
@@ -150,7 +153,8 @@ class ParsePool:
             worker = min(alive, key=lambda w: len(w.held))
             if len(worker.held) >= DEPTH:
                 return
-            payload, future = self._queue.popleft()
+            heaviest = max(range(len(self._queue)), key=lambda i: self._queue[i][0])
+            _, payload, future = self._queue.pop(heaviest)
             if future.done():  # its refresh was cancelled
                 continue
             self._attach(worker)
@@ -161,7 +165,7 @@ class ParsePool:
 
     def _fail_queue(self, message: str) -> None:
         while self._queue:
-            _, future = self._queue.popleft()
+            _, _, future = self._queue.pop()
             if not future.done():
                 future.set_exception(WorkerDied(message))
 
@@ -232,7 +236,7 @@ class ParsePool:
             _, future = worker.held.popleft()
             if not future.done():
                 future.set_exception(WorkerDied(f"the parsing process ended (exit code {code})"))
-            self._queue.extendleft(reversed(worker.held))
+            self._queue += [(float("inf"), data, future) for data, future in worker.held]
         self._workers = [w for w in self._workers if w is not worker]
         self._pump()
 
