@@ -266,6 +266,31 @@ def test_an_unreadable_body_fetched_again_is_not_parsed_again(
     lib.close()
 
 
+def test_two_refreshes_at_once_from_two_threads_both_parse(
+    tmp_path: Path, server: FeedServer
+) -> None:
+    """The TUI adds a feed (a refresh of its own, in a thread) while a refresh runs on
+    the event loop: each gets parsing processes, and both feeds are stored."""
+    server.routes = {
+        "/a.xml": Route(body=rss([("a1", "A one"), ("a2", "A two")]), delay=0.3),
+        "/b.xml": Route(body=rss([("b1", "B one")]), delay=0.3),
+    }
+    lib = library(tmp_path, server, ["/a.xml", "/b.xml"])
+    results: dict[str, object] = {}
+
+    def other() -> None:
+        results["b"] = lib.refresh_sync([server.url("/b.xml")])
+
+    thread = threading.Thread(target=other)
+    thread.start()
+    results["a"] = lib.refresh_sync([server.url("/a.xml")])
+    thread.join(30)
+    assert [r.new for r in results["a"]] == [2]  # type: ignore[attr-defined]
+    assert [r.new for r in results["b"]] == [1]  # type: ignore[attr-defined]
+    assert count(lib) == 3
+    lib.close()
+
+
 def test_refresh_never_duplicates_and_keeps_read_state(tmp_path: Path, server: FeedServer) -> None:
     server.routes = {"/f.xml": Route(body=rss([("a", "Alpha"), ("b", "Beta")]), validators=False)}
     lib = library(tmp_path, server, ["/f.xml"])

@@ -13,6 +13,7 @@ import asyncio
 import hashlib
 import logging
 import os
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
@@ -71,11 +72,33 @@ class Refresher:
     def __init__(self, store: Store) -> None:
         self._store = store
         self._pool: ParsePool | None = None
+        self._pool_taken = False
+        self._lock = threading.Lock()
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.close()
-            self._pool = None
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.close()
+
+    def _take_pool(self) -> tuple[ParsePool, bool]:
+        """The parsing processes for one refresh, and whether they are its own: a
+        refresh running at the same time (adding a feed during a refresh, in a thread
+        of its own) gets a one-worker pool of its own, closed when it ends."""
+        with self._lock:
+            if self._pool is None:
+                self._pool = self._new_pool(worker_count())
+            if not self._pool_taken:
+                self._pool_taken = True
+                return self._pool, False
+        return self._new_pool(1), True
+
+    def _give_back(self, pool: ParsePool, own: bool) -> None:
+        if own:
+            pool.close()
+            return
+        with self._lock:
+            self._pool_taken = False
 
     async def refresh(
         self,
@@ -123,11 +146,12 @@ class Refresher:
             done += 1
             if progress is not None:
                 progress(done, total, report)
+        pool, own_pool = self._take_pool()
         try:
             async with Fetcher(fetch_limits(settings)) as fetcher:
                 states = await asyncio.to_thread(store.source_states, [s.key for s in todo])
                 if any(s.key not in states or not states[s.key].body_hash for s in todo):
-                    self._parsers().start()  # a new feed: bodies to parse, surely
+                    pool.start()  # a new feed: bodies to parse, surely
                 # Each host's connections stay open until its last feed is fetched.
                 fetcher.expect(_fetch_url(s, states.get(s.key)) for s in todo)
                 # A feed holds its slot from its fetch until its worker is done: so many
@@ -143,6 +167,7 @@ class Refresher:
                             unchanged,
                             fetched,
                             slots,
+                            pool,
                         )
                     )
                     for s in todo
@@ -159,6 +184,8 @@ class Refresher:
             self._note_fetched(fetched)
             self._release(claimed)
             raise
+        finally:
+            self._give_back(pool, own_pool)
         await asyncio.to_thread(self._note_unchanged, unchanged)
         await asyncio.to_thread(self._note_fetched, fetched)
         await asyncio.to_thread(self._release, claimed)
@@ -193,9 +220,12 @@ class Refresher:
         unchanged: Unchanged,
         fetched: list[Fetched],
         slots: asyncio.Semaphore,
+        pool: ParsePool,
     ) -> SourceReport:
         async with slots:
-            return await self._refresh_held(fetcher, source, state, options, unchanged, fetched)
+            return await self._refresh_held(
+                fetcher, source, state, options, unchanged, fetched, pool
+            )
 
     async def _refresh_held(
         self,
@@ -205,6 +235,7 @@ class Refresher:
         options: FeedOptions,
         unchanged: Unchanged,
         fetched: list[Fetched],
+        pool: ParsePool,
     ) -> SourceReport:
         label = source.title or (state.title if state and state.title else None)
         report = SourceReport(source.key, label or shown_url(source.key))
@@ -281,7 +312,7 @@ class Refresher:
             payload = (str(self._store.path), result.body, job)
             weight = len(result.body)
             del result, body  # while it waits for a worker, the body's one reference is this
-            ok, outcome = await self._parsers().run(payload, weight)
+            ok, outcome = await pool.run(payload, weight)
             del payload
             if not ok:
                 raise outcome
@@ -313,23 +344,19 @@ class Refresher:
                 )
         raise AssertionError(outcome)  # pragma: no cover - Outcome has two kinds
 
-    def _parsers(self) -> ParsePool:
-        """The parsing processes (each started at its first job)."""
-        if self._pool is None:
-            log_file = next(
-                (
-                    h.baseFilename
-                    for h in logging.getLogger().handlers
-                    if isinstance(h, logging.FileHandler)
-                ),
-                None,
-            )
-            # The TUI logs to a file (the terminal is its screen); the command line does
-            # not. Under the TUI the workers yield the CPU to the event loop that draws.
-            self._pool = ParsePool(
-                worker_count(), lock_path_for(self._store.path), log_file, log_file is not None
-            )
-        return self._pool
+    def _new_pool(self, workers: int) -> ParsePool:
+        """Parsing processes (each started at its first job)."""
+        log_file = next(
+            (
+                h.baseFilename
+                for h in logging.getLogger().handlers
+                if isinstance(h, logging.FileHandler)
+            ),
+            None,
+        )
+        # The TUI logs to a file (the terminal is its screen); the command line does
+        # not. Under the TUI the workers yield the CPU to the event loop that draws.
+        return ParsePool(workers, lock_path_for(self._store.path), log_file, log_file is not None)
 
 
 def _fetch_url(source: Source, state: SourceState | None) -> str:

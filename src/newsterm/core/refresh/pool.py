@@ -61,7 +61,10 @@ class _Worker:
 
 
 class ParsePool:
-    """``workers`` parsing processes, started by :meth:`start` (or the first job)."""
+    """``workers`` parsing processes, started by :meth:`start` (or the first job).
+
+    One refresh uses it at a time (:class:`~newsterm.core.refresh.pipeline.Refresher`
+    sees to it), from whichever thread and event loop runs that refresh."""
 
     def __init__(self, workers: int, lock_path: Path, log_file: str | None, yield_cpu: bool):
         self._size = max(1, workers)
@@ -99,8 +102,20 @@ class ParsePool:
         return await future
 
     def close(self) -> None:
-        """Stop taking jobs; each worker ends after the job it is on (its socket closed)."""
+        """Stop taking jobs; each worker ends after the job it is on (its socket closed).
+        From a thread other than the one running the pool's loop, the loop does it."""
         self._closed = True
+        loop = next((w.loop for w in self._workers if w.loop is not None), None)
+        try:
+            current: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:
+            current = None
+        if loop is not None and loop is not current and loop.is_running():
+            loop.call_soon_threadsafe(self._close_now)
+        else:
+            self._close_now()
+
+    def _close_now(self) -> None:
         for worker in self._workers:
             self._detach(worker)
             worker.sock.close()
