@@ -142,7 +142,9 @@ def big_body(k: int) -> str:
 def newsterm_config(
     path: Path, urls: list[str], ten: bool = False, per_host: int | None = None
 ) -> Path:
-    lines = ["[settings]", "refresh_on_start = false"]
+    # No web pages after the refresh: newsboat reads none, and the corpus's article
+    # links point at the internet (unreachable here: every page waits for its timeout).
+    lines = ["[settings]", "refresh_on_start = false", 'full_text = "never"']
     if per_host is not None:
         lines.append(f"per_host = {per_host}")
     lines.append("")

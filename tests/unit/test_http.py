@@ -462,6 +462,82 @@ def test_connections_are_kept_alive_per_host_and_closed_after_its_last_feed(
     assert threads_after <= before  # and closed while the Fetcher is still open
 
 
+def test_expected_feeds_of_a_host_share_its_connection_from_one_fetch_to_the_next(
+    raw_server: _RawServer,
+) -> None:
+    """A refresh tells the fetcher its feeds: fetched one after the other (each waits
+    for a worker, say), one host's three feeds go over one connection, closed after
+    the last of them; a URL that will not be fetched after all is forgotten."""
+    lock = threading.Lock()
+    ports: list[int] = []
+
+    def feed(handler: BaseHTTPRequestHandler) -> None:
+        with lock:
+            ports.append(handler.client_address[1])
+        _send(handler, FEED)
+
+    raw_server.routes["/a"] = raw_server.routes["/b"] = raw_server.routes["/c"] = feed
+    before = threading.active_count()
+    urls = [raw_server.url(path) for path in ("/a", "/b", "/c", "/never")]
+
+    async def run() -> tuple[list[FetchResult], int, int]:
+        async with Fetcher(FetchLimits(per_host=2, concurrency=8)) as fetcher:
+            fetcher.expect(urls)
+            results = [await fetcher.fetch(url) for url in urls[:3]]
+            await asyncio.sleep(0.1)
+            threads_open = threading.active_count()  # the connection is still open
+            await fetcher.forget(urls[3])
+            for _ in range(100):
+                if threading.active_count() <= before:
+                    break
+                await asyncio.sleep(0.02)
+            return results, threads_open, threading.active_count()
+
+    results, threads_open, threads_after = asyncio.run(run())
+    assert [r.body for r in results] == [FEED] * 3
+    assert len(ports) == 3 and len(set(ports)) == 1
+    assert threads_open > before
+    assert threads_after <= before
+
+
+def test_a_304_a_redirect_and_an_error_leave_their_connection_to_the_next_fetch(
+    raw_server: _RawServer,
+) -> None:
+    """Bodies we do not use (none for a 304, a short one for a redirect or an error)
+    are read to their end, so one connection carries every fetch of the host."""
+    lock = threading.Lock()
+    ports: list[int] = []
+
+    def answer(status: int, body: bytes, **headers: str) -> Handler:
+        def handler(h: BaseHTTPRequestHandler) -> None:
+            with lock:
+                ports.append(h.client_address[1])
+            h.send_response(status)
+            for name, value in headers.items():
+                h.send_header(name, value)
+            h.send_header("Content-Length", str(len(body)))
+            h.end_headers()
+            h.wfile.write(body)
+
+        return handler
+
+    raw_server.routes["/same"] = answer(304, b"", ETag='"v1"')
+    raw_server.routes["/moved"] = answer(302, b"<p>moved</p>", Location="/same")
+    raw_server.routes["/gone"] = answer(404, b"<html>not here</html>")
+    raw_server.routes["/ok"] = answer(200, FEED)
+    urls = [raw_server.url(p) for p in ("/same", "/moved", "/gone", "/ok")]
+
+    async def run() -> list[FetchResult]:
+        async with Fetcher(FetchLimits(per_host=2, concurrency=8)) as fetcher:
+            fetcher.expect(urls)
+            return [await fetcher.fetch(url, etag='"v1"') for url in urls]
+
+    results = asyncio.run(run())
+    assert [r.status for r in results] == [304, 304, 404, 200]
+    assert results[2].error is not None and results[3].body == FEED
+    assert len(ports) == 5 and len(set(ports)) == 1
+
+
 def test_format_size() -> None:
     assert format_size(20 * 1024 * 1024) == "20 MB"
     assert format_size(1536 * 1024) == "1.5 MB"

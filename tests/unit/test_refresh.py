@@ -226,6 +226,71 @@ def test_second_refresh_is_conditional_and_costs_no_parse(
     lib.close()
 
 
+def test_an_unreadable_body_fetched_again_is_not_parsed_again(
+    tmp_path: Path, server: FeedServer
+) -> None:
+    """A body that failed to parse is remembered by its hash: fetched again unchanged it
+    keeps its error and never reaches a worker (none is started); after another kind of
+    failure, or once the body changes, it is parsed again."""
+    broken = b"<!doctype html><html><body><p>Not a feed</p></body></html>"
+    server.routes = {
+        "/broken.xml": Route(body=broken, validators=False),
+        "/good.xml": Route(body=rss([("a", "Alpha")])),
+    }
+    paths = ["/broken.xml", "/good.xml"]
+    lib = library(tmp_path, server, paths)
+    first = reports_by_path(lib.refresh_sync(), server)["/broken.xml"]
+    assert "not a feed" in first.error
+    lib.close()
+
+    def again() -> tuple[str | None, bool]:
+        lib = library(tmp_path, server, paths)
+        report = reports_by_path(lib.refresh_sync(), server)["/broken.xml"]
+        pool = lib._refresher._pool if lib._refresher is not None else None
+        parsed = pool is not None and pool.started
+        lib.close()
+        return report.error, parsed
+
+    assert again() == (first.error, False)  # the same body: its error, no worker
+    assert again() == (first.error, False)
+    server.routes["/broken.xml"] = Route(status=500)
+    error, _ = again()
+    assert error is not None and "500" in error
+    server.routes["/broken.xml"] = Route(body=broken, validators=False)
+    assert again() == (first.error, True)  # the mark went with the other failure
+    server.routes["/broken.xml"] = Route(body=rss([("b", "Beta")]), validators=False)
+    error, parsed = again()
+    assert error is None and parsed
+    lib = library(tmp_path, server, paths)
+    assert {r.title for r in lib.rows(lib.article_ids(View()))} == {"Alpha", "Beta"}
+    lib.close()
+
+
+def test_two_refreshes_at_once_from_two_threads_both_parse(
+    tmp_path: Path, server: FeedServer
+) -> None:
+    """The TUI adds a feed (a refresh of its own, in a thread) while a refresh runs on
+    the event loop: each gets parsing processes, and both feeds are stored."""
+    server.routes = {
+        "/a.xml": Route(body=rss([("a1", "A one"), ("a2", "A two")]), delay=0.3),
+        "/b.xml": Route(body=rss([("b1", "B one")]), delay=0.3),
+    }
+    lib = library(tmp_path, server, ["/a.xml", "/b.xml"])
+    results: dict[str, object] = {}
+
+    def other() -> None:
+        results["b"] = lib.refresh_sync([server.url("/b.xml")])
+
+    thread = threading.Thread(target=other)
+    thread.start()
+    results["a"] = lib.refresh_sync([server.url("/a.xml")])
+    thread.join(30)
+    assert [r.new for r in results["a"]] == [2]  # type: ignore[attr-defined]
+    assert [r.new for r in results["b"]] == [1]  # type: ignore[attr-defined]
+    assert count(lib) == 3
+    lib.close()
+
+
 def test_refresh_never_duplicates_and_keeps_read_state(tmp_path: Path, server: FeedServer) -> None:
     server.routes = {"/f.xml": Route(body=rss([("a", "Alpha"), ("b", "Beta")]), validators=False)}
     lib = library(tmp_path, server, ["/f.xml"])

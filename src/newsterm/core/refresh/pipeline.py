@@ -13,10 +13,9 @@ import asyncio
 import hashlib
 import logging
 import os
-import sys
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Executor
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -26,8 +25,9 @@ from newsterm.core.config import FeedOptions, Settings
 from newsterm.core.config_tools import expand_headers
 from newsterm.core.errors import ConfigError, StoreError
 from newsterm.core.models import Source, SourceReport, SourceState
-from newsterm.core.refresh.worker import Failed, FeedJob, Stored, parse_and_store, worker_init
-from newsterm.core.store import Fetched, Store, lease_owner
+from newsterm.core.refresh.pool import ParsePool, lock_path_for, worker_count
+from newsterm.core.refresh.worker import Failed, FeedJob, Stored
+from newsterm.core.store import Fetched, Store, failed_body, lease_owner
 from newsterm.core.urls import shown as shown_url
 
 if TYPE_CHECKING:
@@ -66,18 +66,39 @@ def lease_seconds(settings: Settings, feeds: int) -> int:
 
 
 class Refresher:
-    """Refreshes feeds into one store; owns the worker pool (made at the first use)."""
+    """Refreshes feeds into one store; owns the parsing processes (started when a
+    refresh first has a body to parse, or at its start when a feed was never stored)."""
 
     def __init__(self, store: Store) -> None:
         self._store = store
-        self._pool: Executor | None = None
-        self._started: asyncio.Future[None] | None = None
+        self._pool: ParsePool | None = None
+        self._pool_taken = False
+        self._lock = threading.Lock()
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = None
-            self._started = None
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.close()
+
+    def _take_pool(self) -> tuple[ParsePool, bool]:
+        """The parsing processes for one refresh, and whether they are its own: a
+        refresh running at the same time (adding a feed during a refresh, in a thread
+        of its own) gets a one-worker pool of its own, closed when it ends."""
+        with self._lock:
+            if self._pool is None:
+                self._pool = self._new_pool(worker_count())
+            if not self._pool_taken:
+                self._pool_taken = True
+                return self._pool, False
+        return self._new_pool(1), True
+
+    def _give_back(self, pool: ParsePool, own: bool) -> None:
+        if own:
+            pool.close()
+            return
+        with self._lock:
+            self._pool_taken = False
 
     async def refresh(
         self,
@@ -125,9 +146,14 @@ class Refresher:
             done += 1
             if progress is not None:
                 progress(done, total, report)
+        pool, own_pool = self._take_pool()
         try:
             async with Fetcher(fetch_limits(settings)) as fetcher:
                 states = await asyncio.to_thread(store.source_states, [s.key for s in todo])
+                if any(s.key not in states or not states[s.key].body_hash for s in todo):
+                    pool.start()  # a new feed: bodies to parse, surely
+                # Each host's connections stay open until its last feed is fetched.
+                fetcher.expect(_fetch_url(s, states.get(s.key)) for s in todo)
                 # A feed holds its slot from its fetch until its worker is done: so many
                 # bodies at most wait in this process (fetching outpaces parsing).
                 slots = asyncio.Semaphore(max(1, settings.concurrency))
@@ -141,6 +167,7 @@ class Refresher:
                             unchanged,
                             fetched,
                             slots,
+                            pool,
                         )
                     )
                     for s in todo
@@ -157,6 +184,8 @@ class Refresher:
             self._note_fetched(fetched)
             self._release(claimed)
             raise
+        finally:
+            self._give_back(pool, own_pool)
         await asyncio.to_thread(self._note_unchanged, unchanged)
         await asyncio.to_thread(self._note_fetched, fetched)
         await asyncio.to_thread(self._release, claimed)
@@ -191,9 +220,12 @@ class Refresher:
         unchanged: Unchanged,
         fetched: list[Fetched],
         slots: asyncio.Semaphore,
+        pool: ParsePool,
     ) -> SourceReport:
         async with slots:
-            return await self._refresh_held(fetcher, source, state, options, unchanged, fetched)
+            return await self._refresh_held(
+                fetcher, source, state, options, unchanged, fetched, pool
+            )
 
     async def _refresh_held(
         self,
@@ -203,21 +235,25 @@ class Refresher:
         options: FeedOptions,
         unchanged: Unchanged,
         fetched: list[Fetched],
+        pool: ParsePool,
     ) -> SourceReport:
         label = source.title or (state.title if state and state.title else None)
         report = SourceReport(source.key, label or shown_url(source.key))
         now = datetime.now(UTC)
+        url = _fetch_url(source, state)
         if state and state.retry_after and state.retry_after > now:
             wait = int((state.retry_after - now).total_seconds())
+            await fetcher.forget(url)
             return replace(report, error=f"server asked to wait; next try in {wait} s")
         try:
             headers = expand_headers(options.headers, os.environ)
         except ConfigError as exc:
+            await fetcher.forget(url)
             await asyncio.to_thread(self._store.record_fetch, source.key, ok=False, error=str(exc))
             return replace(report, error=str(exc))
         try:
             result = await fetcher.fetch(
-                (state.url if state else None) or source.key,
+                url,
                 state.etag if state else None,
                 state.last_modified if state else None,
                 headers=headers,
@@ -259,24 +295,27 @@ class Refresher:
             if state and state.body_hash == digest:
                 unchanged.append((source.key, validators))
                 return replace(report, not_modified=True)
+            if state and state.last_error and state.body_hash == failed_body(digest):
+                return replace(report, error=state.last_error)  # unreadable, and unchanged
             # The worker parses and stores: this process (the UI's, under the TUI) only
             # fetches, so neither the rows nor the writing compete with the event loop.
-            outcome = await asyncio.get_running_loop().run_in_executor(
-                await self._ready_pool(),
-                parse_and_store,
-                str(self._store.path),
-                result.body,
-                FeedJob(
-                    key=source.key,
-                    url=result.url,
-                    content_type=result.content_type,
-                    section=source.section,
-                    keep_days=options.keep_days,
-                    max_articles=options.max_articles,
-                    body_hash=digest,
-                    validators=validators,
-                ),
+            job = FeedJob(
+                key=source.key,
+                url=result.url,
+                content_type=result.content_type,
+                section=source.section,
+                keep_days=options.keep_days,
+                max_articles=options.max_articles,
+                body_hash=digest,
+                validators=validators,
             )
+            payload = (str(self._store.path), result.body, job)
+            weight = len(result.body)
+            del result, body  # while it waits for a worker, the body's one reference is this
+            ok, outcome = await pool.run(payload, weight)
+            del payload
+            if not ok:
+                raise outcome
         except asyncio.CancelledError:
             raise
         except StoreError as exc:  # busy or broken store: the feed is fetched again next time
@@ -305,60 +344,24 @@ class Refresher:
                 )
         raise AssertionError(outcome)  # pragma: no cover - Outcome has two kinds
 
-    async def _ready_pool(self) -> Executor:
-        """The pool, its workers started off the event loop: starting one waits for the
-        forkserver to have imported the parsers (0.1-0.3 s), and fetches go on meanwhile."""
-        pool = self._executor()
-        if self._started is None:
-            workers = max(1, min(4, os.cpu_count() or 1))
-            self._started = asyncio.get_running_loop().run_in_executor(
-                None, _start_workers, pool, workers
-            )
-        await asyncio.shield(self._started)
-        return pool
-
-    def _executor(self) -> Executor:
-        """The pool that parses and stores: processes, so neither holds the UI's GIL."""
-        if self._pool is None:
-            import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor
-            from multiprocessing import forkserver, resource_tracker
-
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(
-                ["newsterm.core.sources.feeds", "newsterm.core.refresh.worker"]
-            )
-            # The helper processes are started with the real stderr: under the TUI
-            # sys.stderr is Textual's capture, whose descriptor cannot be passed on.
-            captured, sys.stderr = sys.stderr, sys.__stderr__
-            try:
-                resource_tracker.ensure_running()
-                forkserver.ensure_running()  # type: ignore[attr-defined]
-            finally:
-                sys.stderr = captured
-            log_file = next(
-                (
-                    h.baseFilename
-                    for h in logging.getLogger().handlers
-                    if isinstance(h, logging.FileHandler)
-                ),
-                None,
-            )
-            # The TUI logs to a file (the terminal is its screen); the command line does not.
-            under_ui = log_file is not None
-            self._pool = ProcessPoolExecutor(
-                initializer=worker_init,
-                initargs=(log_file, context.Lock(), under_ui),
-                max_workers=max(1, min(4, os.cpu_count() or 1)),
-                mp_context=context,
-            )
-        return self._pool
+    def _new_pool(self, workers: int) -> ParsePool:
+        """Parsing processes (each started at its first job)."""
+        log_file = next(
+            (
+                h.baseFilename
+                for h in logging.getLogger().handlers
+                if isinstance(h, logging.FileHandler)
+            ),
+            None,
+        )
+        # The TUI logs to a file (the terminal is its screen); the command line does
+        # not. Under the TUI the workers yield the CPU to the event loop that draws.
+        return ParsePool(workers, lock_path_for(self._store.path), log_file, log_file is not None)
 
 
-def _start_workers(pool: Executor, workers: int) -> None:
-    """Make ``pool`` start its ``workers`` processes (one per task while none is idle)."""
-    for future in [pool.submit(os.getpid) for _ in range(workers)]:
-        future.result()
+def _fetch_url(source: Source, state: SourceState | None) -> str:
+    """Where ``source`` is fetched from: its permanent new address, once it moved."""
+    return (state.url if state else None) or source.key
 
 
 def _label(source: Source, timings: Mapping[str, schedule.FeedTiming]) -> str:

@@ -1,8 +1,9 @@
 """The worker-process side of a refresh: parse one fetched feed and store it.
 
-Runs in the refresh's process pool (see :mod:`newsterm.core.refresh.pipeline`), never
-in the process that draws the UI. Everything that crosses the process boundary is a
-frozen dataclass: a :class:`FeedJob` goes in, an :data:`Outcome` comes back.
+Runs in the refresh's parsing processes (:mod:`newsterm.core.refresh.pool`, started by
+:mod:`newsterm.core.refresh.pipeline`), never in the process that draws the UI.
+:func:`serve` is such a process's main loop. Everything that crosses the process
+boundary is a frozen dataclass: a :class:`FeedJob` goes in, an :data:`Outcome` comes back.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import pickle
+import socket
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,7 +91,7 @@ def worker_init(log_file: str | None, write_lock: Any, yield_cpu: bool = True) -
     handler, which sleeps in steps of up to 100 ms. ``yield_cpu``: a UI draws in the
     process that made the pool, so the workers run at a lower priority."""
     global _write_lock
-    _write_lock = write_lock
+    _write_lock = write_lock if write_lock is not None else contextlib.nullcontext()
     if log_file is not None:
         logging.basicConfig(
             filename=log_file,
@@ -106,6 +109,70 @@ def worker_init(log_file: str | None, write_lock: Any, yield_cpu: bool = True) -
             os.nice(5)
 
 
+class FileLock:
+    """An exclusive ``flock`` on ``path`` while held (the kernel drops it with its
+    process, so a worker that dies never leaves the others waiting)."""
+
+    def __init__(self, path: str) -> None:
+        self._fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+
+    def __enter__(self) -> None:
+        import fcntl
+
+        fcntl.flock(self._fd, fcntl.LOCK_EX)
+
+    def __exit__(self, *exc: object) -> None:
+        import fcntl
+
+        fcntl.flock(self._fd, fcntl.LOCK_UN)
+
+
+HEADER = 8
+"""Bytes of a frame's length, before its pickle."""
+
+
+def frame(payload: object) -> bytes:
+    """``payload`` pickled, after its length (:data:`HEADER` bytes, big-endian)."""
+    data = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
+    return len(data).to_bytes(HEADER, "big") + data
+
+
+def serve(fd: int, lock_path: str, log_file: str | None, yield_cpu: bool) -> None:
+    """A parsing process's life: read ``(db_path, body, job)`` frames from the socket
+    ``fd``, answer each with ``(True, outcome)`` or ``(False, exception)``; end when
+    the socket closes (the refresh closed, or its process ended)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # ctrl+c is the refresh's to handle
+    sock = socket.socket(fileno=fd)
+    worker_init(log_file, FileLock(lock_path), yield_cpu)
+    from newsterm.core.sources import feeds  # noqa: F401 - the parsers, before the first feed
+
+    reader = sock.makefile("rb")
+    while True:
+        header = reader.read(HEADER)
+        if len(header) < HEADER:
+            return
+        size = int.from_bytes(header, "big")
+        data = reader.read(size)
+        if len(data) < size:
+            return
+        db_path, body, job = pickle.loads(data)
+        try:
+            answer: tuple[bool, object] = (True, parse_and_store(db_path, body, job))
+        except Exception as exc:  # the coordinator reports it on the feed
+            log.warning("%s: parsing failed", getattr(job, "key", "?"), exc_info=True)
+            answer = (False, exc)
+        try:
+            reply = frame(answer)
+        except Exception:  # an exception that does not pickle
+            reply = frame((False, RuntimeError(f"{type(answer[1]).__name__}: {answer[1]}")))
+        try:
+            sock.sendall(reply)
+        except OSError:  # the refresh went away
+            return
+
+
 def parse_and_store(db_path: str, body: bytes, job: FeedJob) -> Outcome:
     """Parse the feed and store it in one transaction (in a worker process)."""
     store = _worker_stores.get(db_path)
@@ -114,8 +181,8 @@ def parse_and_store(db_path: str, body: bytes, job: FeedJob) -> Outcome:
             store = _worker_stores[db_path] = Store.attach(Path(db_path))
         known, zdict = store.fingerprints_and_zdict(job.key)
         parsed = parse(body, job.key, job.url, job.content_type, job.section, known, zdict)
-        if isinstance(parsed, Failed):
-            store.record_fetch(job.key, ok=False, error=parsed.error)
+        if isinstance(parsed, Failed):  # the same body is not parsed again (its hash is kept)
+            store.record_fetch(job.key, ok=False, error=parsed.error, body_hash=job.body_hash)
             return parsed
         with _write_lock:
             saved = store.save_feed(

@@ -21,7 +21,7 @@ import asyncio
 import logging
 import ssl
 import zlib
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass
 from types import TracebackType
 from urllib.parse import urljoin, urlsplit
@@ -139,6 +139,26 @@ class _Inflater:
         return [tail]
 
 
+DRAIN_MAX = 65_536
+"""The longest body of a 304, a redirect or an error that is read to its end, so that
+its connection can carry the next request (an unread body closes the connection)."""
+DRAIN_SECONDS = 1.0
+
+
+async def _drain(response: httpx.Response) -> None:
+    """Read what is left of a small body we do not use (a 304 has none): a response
+    read to its end leaves its keep-alive connection to the next fetch of the host."""
+    length = response.headers.get("content-length", "").strip()
+    if response.status_code != 304 and not (length.isdigit() and int(length) <= DRAIN_MAX):
+        return  # unknown or long: the connection closes instead
+    try:
+        async with asyncio.timeout(DRAIN_SECONDS):
+            async for _ in response.aiter_raw():
+                pass
+    except (TimeoutError, httpx.HTTPError, OSError):
+        pass  # the connection closes; the answer is the status all the same
+
+
 def _inflater_for(header: str | None, limit: int) -> _Inflater | None:
     codings = [c.strip().lower() for c in (header or "").split(",")]
     codings = [c for c in codings if c and c != "identity"]
@@ -163,18 +183,27 @@ def _origin(url: httpx.URL) -> Origin:
     return ("https" if url.scheme == "https" else "http", url.host, url.port)
 
 
-class _OriginTransport(httpx.AsyncBaseTransport):
-    """One connection pool per origin, keeping up to ``per_host`` connections alive
-    while the refresh has feeds of that host to fetch (httpcore checks every connection
-    of a pool at each request: one pool of 64 cost more than the requests). The CA
-    certificates (~40 ms) load once, at the first https pool; an http pool's TLS context
-    trusts nothing, so it never completes a handshake. (Proxies from the environment
-    are httpx's own mounts and come before this.)"""
+def _origin_of(url: str) -> Origin:
+    try:
+        return _origin(httpx.URL(url))
+    except (httpx.InvalidURL, ValueError):
+        return ("", url, None)
 
-    def __init__(self, limits: httpx.Limits) -> None:
-        self._limits = limits
-        self._pools: dict[Origin, httpx.AsyncHTTPTransport] = {}
+
+class _OriginTransport(httpx.AsyncBaseTransport):
+    """Keep-alive connections per origin, each in a *lane* of its own: a one-connection
+    pool that carries one request at a time (httpcore checks every connection of a pool,
+    a syscall each, twice per request: with one pool per origin of ``per_host``
+    connections that cost more than the requests; a lane checks its one). A request
+    takes an idle lane of its origin or opens one; its lane is idle again when the
+    response is closed. The CA certificates (~40 ms) load once, at the first https
+    lane; an http lane's TLS context trusts nothing, so it never completes a handshake.
+    (Proxies from the environment are httpx's own mounts and come before this.)"""
+
+    def __init__(self) -> None:
+        self._idle: dict[Origin, list[httpx.AsyncHTTPTransport]] = {}
         self._tls: dict[str, ssl.SSLContext] = {}
+        self._limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
 
     def _context(self, scheme: str) -> ssl.SSLContext:
         context = self._tls.get(scheme)
@@ -186,27 +215,64 @@ class _OriginTransport(httpx.AsyncBaseTransport):
             )
         return context
 
-    def _pool(self, origin: Origin) -> httpx.AsyncHTTPTransport:
-        pool = self._pools.get(origin)
-        if pool is None:
-            pool = self._pools[origin] = httpx.AsyncHTTPTransport(
-                verify=self._context(origin[0]), limits=self._limits
-            )
-        return pool
-
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        return await self._pool(_origin(request.url)).handle_async_request(request)
+        origin = _origin(request.url)
+        idle = self._idle.get(origin)
+        lane = (
+            idle.pop()
+            if idle
+            else httpx.AsyncHTTPTransport(verify=self._context(origin[0]), limits=self._limits)
+        )
+        try:
+            response = await lane.handle_async_request(request)
+        except BaseException:
+            self._idle.setdefault(origin, []).append(lane)  # its connection was closed
+            raise
+        assert isinstance(response.stream, httpx.AsyncByteStream)
+        response.stream = _LaneStream(response.stream, self, origin, lane)
+        return response
+
+    def release(self, origin: Origin, lane: httpx.AsyncHTTPTransport) -> None:
+        self._idle.setdefault(origin, []).append(lane)
 
     async def close_origin(self, origin: Origin) -> None:
-        """Close the connections kept for ``origin`` (nothing more to fetch there)."""
-        pool = self._pools.pop(origin, None)
-        if pool is not None:
-            await pool.aclose()
+        """Close the idle connections kept for ``origin`` (nothing more to fetch there)."""
+        for lane in self._idle.pop(origin, ()):
+            await lane.aclose()
 
     async def aclose(self) -> None:
-        pools, self._pools = list(self._pools.values()), {}
-        for pool in pools:
-            await pool.aclose()
+        idle, self._idle = self._idle, {}
+        for lanes in idle.values():
+            for lane in lanes:
+                await lane.aclose()
+
+
+class _LaneStream(httpx.AsyncByteStream):
+    """A response's body; closing it makes its lane idle again."""
+
+    def __init__(
+        self,
+        stream: httpx.AsyncByteStream,
+        owner: _OriginTransport,
+        origin: Origin,
+        lane: httpx.AsyncHTTPTransport,
+    ) -> None:
+        self._stream = stream
+        self._owner: _OriginTransport | None = owner
+        self._origin = origin
+        self._lane = lane
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for chunk in self._stream:
+            yield chunk
+
+    async def aclose(self) -> None:
+        try:
+            await self._stream.aclose()
+        finally:
+            owner, self._owner = self._owner, None
+            if owner is not None:
+                owner.release(self._origin, self._lane)
 
 
 class Fetcher:
@@ -223,14 +289,17 @@ class Fetcher:
         self._global: asyncio.Semaphore | None = None
         self._hosts: dict[str, asyncio.Semaphore] = {}
         self._waiting: dict[Origin, int] = {}
-        """Fetches started and not finished, per origin: at 0 its connections close."""
+        """Fetches started and not finished, per origin: at 0 its connections close,
+        unless more of its URLs are expected."""
+        self._expected: dict[str, int] = {}
+        """URLs :meth:`expect` was told of and not yet fetched (how many times each)."""
+        self._expected_origins: dict[Origin, int] = {}
+        self._origins: dict[str, Origin] = {}
+        """The origin of each URL fetched or expected (httpx takes ~0.1 ms to read one)."""
 
     async def __aenter__(self) -> Fetcher:
         limits = self.limits
-        per_host = max(1, min(limits.per_host, limits.concurrency))
-        self._transport = _OriginTransport(
-            httpx.Limits(max_connections=per_host, max_keepalive_connections=per_host)
-        )
+        self._transport = _OriginTransport()
         self._client = httpx.AsyncClient(
             follow_redirects=False,
             timeout=httpx.Timeout(limits.timeout_seconds),
@@ -257,6 +326,37 @@ class Fetcher:
             client, self._client = self._client, None
             await client.aclose()
 
+    def expect(self, urls: Iterable[str]) -> None:
+        """``urls`` will be fetched (a refresh's feeds): an origin's connections stay
+        open from one of its fetches to the next, and close after its last expected one.
+        Without this, they close whenever no fetch of the origin is running."""
+        for url in urls:
+            self._expected[url] = self._expected.get(url, 0) + 1
+            origin = self._origin(url)
+            self._expected_origins[origin] = self._expected_origins.get(origin, 0) + 1
+
+    async def forget(self, url: str) -> None:
+        """An expected ``url`` will not be fetched after all."""
+        if self._expected.get(url):
+            self._expected[url] -= 1
+            origin = self._origin(url)
+            self._expected_origins[origin] -= 1
+            await self._maybe_close(origin)
+
+    def _origin(self, url: str) -> Origin:
+        origin = self._origins.get(url)
+        if origin is None:
+            origin = self._origins[url] = _origin_of(url)
+        return origin
+
+    async def _maybe_close(self, origin: Origin) -> None:
+        if self._waiting.get(origin) or self._expected_origins.get(origin):
+            return
+        self._waiting.pop(origin, None)
+        self._expected_origins.pop(origin, None)
+        if self._transport is not None:
+            await self._transport.close_origin(origin)
+
     def _host_semaphore(self, url: str) -> asyncio.Semaphore:
         host = _host_of(url)
         semaphore = self._hosts.get(host)
@@ -282,26 +382,23 @@ class Fetcher:
         """
         if self._client is None or self._global is None:
             raise RuntimeError("Fetcher used outside 'async with'")
-        if fetch_problem(url) is not None:
-            scheme = scheme_of(url)
-            if not scheme or scheme in FETCH_SCHEMES:
-                return FetchResult(url=url, error="invalid URL")
-            reason = f"only http(s) URLs are fetched, not {clean_line(scheme, 20)!r}"
-            return FetchResult(url=url, error=reason)
-        timeout = self.limits.timeout_seconds
-        try:
-            origin = _origin(httpx.URL(url))
-        except (httpx.InvalidURL, ValueError):
-            origin = ("", url, None)
+        origin = self._origin(url)
         self._waiting[origin] = self._waiting.get(origin, 0) + 1
+        if self._expected.get(url):
+            self._expected[url] -= 1
+            self._expected_origins[origin] -= 1
         try:
+            if fetch_problem(url) is not None:
+                scheme = scheme_of(url)
+                if not scheme or scheme in FETCH_SCHEMES:
+                    return FetchResult(url=url, error="invalid URL")
+                reason = f"only http(s) URLs are fetched, not {clean_line(scheme, 20)!r}"
+                return FetchResult(url=url, error=reason)
+            timeout = self.limits.timeout_seconds
             return await self._fetch_limited(url, etag, last_modified, timeout, headers, user_agent)
         finally:
             self._waiting[origin] -= 1
-            if not self._waiting[origin]:
-                del self._waiting[origin]
-                if self._transport is not None:
-                    await self._transport.close_origin(origin)
+            await self._maybe_close(origin)
 
     async def _fetch_limited(
         self,
@@ -351,6 +448,8 @@ class Fetcher:
         while True:
             async with self._client.stream("GET", current, headers=headers) as response:
                 status = response.status_code
+                if not 200 <= status < 300:
+                    await _drain(response)
                 if status in _REDIRECTS:
                     target = self._redirect_target(current, response, visited)
                     hops += 1

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from newsterm.core.store.prepare import Prepared, fingerprint
     from newsterm.core.store.schedule import Fetched
     from newsterm.core.store.search import TIME_ORDER_MAX, match_expressions
+    from newsterm.core.store.sources import failed_body
 
 _HOME = {
     "BACKUP_DIR": "newsterm.core.store.flags",
@@ -48,6 +49,7 @@ _HOME = {
     "SaveResult": "newsterm.core.store.articles",
     "Store": "newsterm.core.store._store",
     "TIME_ORDER_MAX": "newsterm.core.store.search",
+    "failed_body": "newsterm.core.store.sources",
     "fingerprint": "newsterm.core.store.prepare",
     "latest_backup": "newsterm.core.store.flags",
     "lease_owner": "newsterm.core.store.leases",
@@ -69,6 +71,7 @@ __all__ = [
     "SaveResult",
     "Store",
     "TIME_ORDER_MAX",
+    "failed_body",
     "fingerprint",
     "latest_backup",
     "lease_owner",

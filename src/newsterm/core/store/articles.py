@@ -14,7 +14,7 @@ from newsterm.core.store._base import wrap_exceptions
 from newsterm.core.store.fulltext import follow_feed_update
 from newsterm.core.store.prepare import Prepared, _without_zdict, fingerprint, prepare
 from newsterm.core.store.rules import RulesMixin
-from newsterm.core.store.search import _index
+from newsterm.core.store.search import _index, index_rows
 from newsterm.core.store.sources import SourcesMixin
 
 
@@ -99,6 +99,7 @@ class ArticlesMixin(SourcesMixin, RulesMixin):
             target = _target(db, source_key)
             (last_id,) = db.execute("SELECT coalesce(max(id), 0) FROM articles").fetchone()
             seen: set[str] = set()
+            index: list[tuple[int, str, str, str]] = []  # the new articles, indexed at once
             for item in articles:
                 guid = item.key.id if isinstance(item, Article) else item.guid
                 if guid in seen:
@@ -109,11 +110,12 @@ class ArticlesMixin(SourcesMixin, RulesMixin):
                 if ready is None:
                     continue
                 if old is None:
-                    added.append(self._insert_article(db, target, ready, now))
+                    added.append(self._insert_article(db, target, ready, now, index))
                     new += 1
                 else:
                     self._update_article(db, target, old[0], ready)
                     updated += 1
+            index_rows(db, index)  # before the rules, whose words the index finds
             if new:
                 self._apply_rules_to_new(db, target.id, last_id)
             if remove_others:
@@ -130,8 +132,15 @@ class ArticlesMixin(SourcesMixin, RulesMixin):
         )  # fmt: skip
 
     def _insert_article(
-        self, db: sqlite3.Connection, target: _Target, item: Prepared, now: int
+        self,
+        db: sqlite3.Connection,
+        target: _Target,
+        item: Prepared,
+        now: int,
+        index: list[tuple[int, str, str, str]],
     ) -> int:
+        """A new article's row; what the search index gets for it goes on ``index``
+        (one statement for a feed's new articles, not one each)."""
         aid = db.execute(
             "INSERT INTO articles (section_id, title, url, author, published, updated, "
             "content, content_type, extra, words, fingerprint, source_id, guid, sort_time) "
@@ -141,7 +150,7 @@ class ArticlesMixin(SourcesMixin, RulesMixin):
         assert aid is not None
         if target.pending:
             _apply_pending(db, aid, target.key, item.guid)
-        _index(db, aid, item.title, target.label, item.search_body)
+        index.append((aid, item.title, target.label, item.search_body))
         return aid
 
     def _update_article(

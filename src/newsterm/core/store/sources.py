@@ -142,13 +142,21 @@ class SourcesMixin(SearchMixin):
         body_hash: str | None = None,
         retry_after: datetime | None = None,
     ) -> None:
-        """Remember the outcome of a fetch: validators on success, the error otherwise."""
+        """Remember the outcome of a fetch: validators on success, the error otherwise.
+
+        A failure with ``body_hash`` is a body that could not be read: its hash is kept,
+        marked (:func:`failed_body`), so the same body fetched again is not parsed again
+        (its error stays). Any other failure forgets such a mark (the error is no longer
+        the body's)."""
         now = int(time.time())
         with self._tx() as db:
             if not ok:
+                failed = failed_body(body_hash) if body_hash else None
                 db.execute(
-                    "UPDATE sources SET last_error = ?, last_error_at = ?, retry_after = ? WHERE key = ?",
-                    (error or "failed", now, _ts(retry_after), key),
+                    "UPDATE sources SET last_error = ?, last_error_at = ?, retry_after = ?, "
+                    "body_hash = CASE WHEN ? IS NOT NULL THEN ? "
+                    "WHEN substr(body_hash, 1, 1) = ? THEN NULL ELSE body_hash END WHERE key = ?",
+                    (error or "failed", now, _ts(retry_after), failed, failed, _FAILED, key),
                 )
                 return
             db.execute(
@@ -245,6 +253,14 @@ class SourcesMixin(SearchMixin):
         db.execute("UPDATE sources SET zdict_id = ? WHERE key = ?", (zid, key))
         self._zdicts[checksum] = zdict
         return True
+
+
+_FAILED = "!"
+
+
+def failed_body(body_hash: str) -> str:
+    """How a source's ``body_hash`` reads when that body could not be parsed."""
+    return _FAILED + body_hash
 
 
 def _default_label(source: Source) -> str:
