@@ -368,3 +368,24 @@ def test_pushing_sends_only_the_queue(tmp_path: Path, server: GReaderServer) -> 
     assert "Fourth" not in _titles(lib, View("all"))  # not pulled
     assert asyncio.run(lib.push_accounts()) == []  # nothing queued: the server is not asked
     lib.close()
+
+
+def test_a_rule_that_marks_an_account_article_tells_the_server(
+    tmp_path: Path, server: GReaderServer
+) -> None:
+    """A read rule on an account's new article: read here, queued, read on the server
+    after the next sync (not turned back to unread by the server's unread set)."""
+    text = (
+        f'[[accounts]]\nname = "home"\nkind = "greader"\nurl = "{server.url}"\n'
+        'user = "me"\npassword_env = "NT_GR_PW"\n\n'
+        "[[rules]]\nquery = 'title:Third'\naction = \"read\"\n"
+    )
+    config = parse_config(text, tmp_path / "feeds.toml")
+    lib = Library(config, Store.open(tmp_path / "data" / "newsterm.db"))
+    _sync(lib)
+    assert _titles(lib, View("all"))["Third"] == (True, False)
+    assert lib.account_states()[0].queued == 1
+    _sync(lib)
+    assert {i.title: i for i in server.state.items.values()}["Third"].read
+    assert _titles(lib, View("all"))["Third"] == (True, False)
+    lib.close()

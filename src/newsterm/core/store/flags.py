@@ -12,7 +12,7 @@ from pathlib import Path
 
 from newsterm.core.paths import BACKUP_DIR, backup_dir_of
 from newsterm.core.store._base import StoreBase, _chunks, log, wrap_exceptions
-from newsterm.core.store.sync import queue_marks
+from newsterm.core.store.outbox import queue_marks
 
 __all__ = ["BACKUP_DIR", "FlagsMixin", "latest_backup"]
 

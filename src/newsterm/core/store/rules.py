@@ -32,6 +32,7 @@ from datetime import datetime
 
 from newsterm.core.querylang import And, Field, Flag, Node, Not, Or, Text, parse_any
 from newsterm.core.store._base import wrap_exceptions
+from newsterm.core.store.outbox import queue_marks
 from newsterm.core.store.querysql import (
     Matcher,
     compile_where,
@@ -293,6 +294,7 @@ def _run_stage(db: sqlite3.Connection, stage: list[_Step], after: int) -> None:
         (*params, after),
     ).fetchall()
     changes: list[tuple[object, ...]] = []
+    newly: dict[str, list[int]] = {"read": [], "starred": []}
     for aid, hidden, read, starred, tags, *held in rows:
         if not any(held):
             continue
@@ -308,11 +310,17 @@ def _run_stage(db: sqlite3.Connection, stage: list[_Step], after: int) -> None:
         if added:
             tags = json.dumps([*json.loads(tags or "[]"), *added], separators=(",", ":"))
         changes.append((flags["hidden"], flags["read"], flags["starred"], tags, aid))
+        for flag, before in (("read", read), ("starred", starred)):
+            if flags[flag] and not before:
+                newly[flag].append(aid)
     if changes:
         db.executemany(
             "UPDATE articles SET hidden = ?, read = ?, starred = ?, tags = ? WHERE id = ?",
             changes,
         )
+    for flag, ids in newly.items():  # a sync account's server is told, as of a mark
+        if ids:
+            queue_marks(db, ids, flag, True)
 
 
 def _sets(action: str) -> str:

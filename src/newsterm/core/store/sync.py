@@ -10,7 +10,6 @@ A pull never changes a flag that still has a queued change (:meth:`SyncMixin.rec
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -19,10 +18,8 @@ from datetime import datetime
 from newsterm.core.models import Article, SectionPath
 from newsterm.core.store._base import _chunks, _dt, wrap_exceptions
 from newsterm.core.store.articles import ArticlesMixin
+from newsterm.core.store.outbox import ACCOUNT_OF_KEY as _ACCOUNT_OF_KEY
 from newsterm.core.text import clean_line
-
-_ACCOUNT_OF_KEY = "substr(s.key, 9, instr(substr(s.key, 9), ':') - 1)"
-"""SQL: the account name in a remote source's key ``account:<name>:<feed id>``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,30 +51,6 @@ class RemoteSource:
     title: str
     url: str | None
     section: SectionPath
-
-
-def queue_marks(
-    db: sqlite3.Connection, ids: Sequence[int], flag: str, value: bool | None = None,
-    values: Mapping[int, bool] | None = None,
-) -> None:  # fmt: skip
-    """Queue ``flag`` = ``value`` (or each article's ``values``) for those of ``ids``
-    that belong to an account, in the caller's transaction. A newer change replaces an
-    older one of the same article and flag (with a new id, so a push under way of the
-    older one does not delete it)."""
-    for chunk in _chunks(list(ids), 500):
-        marks = ",".join("?" * len(chunk))
-        rows = db.execute(
-            f"SELECT a.id, {_ACCOUNT_OF_KEY}, a.guid FROM articles a "
-            f"JOIN sources s ON s.id = a.source_id WHERE s.kind = 'remote' AND a.id IN ({marks})",
-            chunk,
-        ).fetchall()
-        db.executemany(
-            "INSERT OR REPLACE INTO outbox (account, item_id, flag, value) VALUES (?, ?, ?, ?)",
-            [
-                (account, guid, flag, int(values[aid] if values is not None else bool(value)))
-                for aid, account, guid in rows
-            ],
-        )
 
 
 class SyncMixin(ArticlesMixin):
