@@ -389,3 +389,24 @@ def test_a_rule_that_marks_an_account_article_tells_the_server(
     assert {i.title: i for i in server.state.items.values()}["Third"].read
     assert _titles(lib, View("all"))["Third"] == (True, False)
     lib.close()
+
+
+def test_a_rule_applied_to_stored_account_articles_tells_the_server(
+    tmp_path: Path, server: GReaderServer
+) -> None:
+    """A new rule is applied to what is stored (at start, as by `rules apply`)."""
+    lib = _library(tmp_path, server)
+    _sync(lib)
+    lib.close()
+    text = (
+        f'[[accounts]]\nname = "home"\nkind = "greader"\nurl = "{server.url}"\n'
+        'user = "me"\npassword_env = "NT_GR_PW"\n\n'
+        "[[rules]]\nquery = 'title:Third'\naction = \"star\"\n"
+    )
+    config = parse_config(text, tmp_path / "feeds.toml")
+    lib = Library(config, Store.open(tmp_path / "data" / "newsterm.db"))
+    assert _titles(lib, View("all"))["Third"] == (False, True)
+    assert lib.account_states()[0].queued == 1
+    _sync(lib)
+    assert {i.title: i for i in server.state.items.values()}["Third"].starred
+    lib.close()

@@ -255,10 +255,17 @@ def _run(db: sqlite3.Connection, plan: Plan, after: int) -> dict[str, int]:
         else:
             sql = f"{_SET[step.action]} = 1"
             params = (after, *params)
-        cursor = db.execute(
-            f"UPDATE articles AS a NOT INDEXED SET {sql} WHERE a.id > ? AND {test}", params
-        )
-        changed[step.action] = changed.get(step.action, 0) + cursor.rowcount
+        ids = [
+            aid
+            for (aid,) in db.execute(
+                f"UPDATE articles AS a NOT INDEXED SET {sql} WHERE a.id > ? AND {test} "
+                "RETURNING id",
+                params,
+            )
+        ]
+        if step.action in ("read", "star") and ids:  # a sync account's server is told
+            queue_marks(db, ids, _SET[step.action], True)
+        changed[step.action] = changed.get(step.action, 0) + len(ids)
     return changed
 
 
